@@ -1,0 +1,176 @@
+"""The event table: a sourced, geocoded chronology of the thaw.
+
+:func:`load_events` reads ``data/events.csv``, checks every row against the
+data package and against the other tables (the place exists, the article
+exists, the quote occurs verbatim in that article, the actors are canonical
+names, the end date is not before the start), joins in the place's name and
+coordinates, and returns a table indexed by date.
+
+The helpers below take that table and return a part of it; they never read
+files themselves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from koreathaw._files import read_records
+from koreathaw.errors import DataError
+
+__all__ = [
+    "CATEGORIES",
+    "load_events",
+    "events_between",
+    "events_in_category",
+    "events_at",
+    "days_between",
+]
+
+#: The course's event categories, with what each one covers.
+CATEGORIES: dict[str, str] = {
+    "statement": "a public statement, speech or state-media report",
+    "talks": "a meeting of officials, envoys or parliamentarians",
+    "summit": "a meeting of heads of state or government",
+    "agreement": "a declaration or agreement signed or adopted",
+    "sport_culture": "sport, culture and people-to-people exchange",
+    "communication": "a liaison office or hotline opened, used, cut or restored",
+    "military": "military tests, drills, and military confidence-building",
+    "sanctions": "sanctions imposed, enforced or discussed",
+    "coercion": "threats, demolition and other hostile acts",
+}
+
+
+def load_events(root: Path | None = None) -> pd.DataFrame:
+    """Return the event table, one row per event, indexed by start date.
+
+    The index is a sorted :class:`pandas.DatetimeIndex` named ``date``.
+    Columns include ``event_id``, ``end_date`` (``NaT`` for one-day events),
+    ``title``, ``category``, the CAMEO codes, the actors, the source
+    (``article_id``, ``quote``, ``source_url``), ``verification``, and, joined
+    from the gazetteer, ``place_name``, ``country``, ``latitude`` and
+    ``longitude``. ``duration_days`` counts both the first and last day.
+
+    Raises
+    ------
+    DataError
+        If any file is missing or malformed, or a row refers to an unknown
+        place, article or actor, or quotes words its article does not contain.
+
+    Examples
+    --------
+    >>> events = load_events()
+    >>> events.index.name
+    'date'
+    >>> bool(events.index.is_monotonic_increasing)
+    True
+    >>> events.loc[events["event_id"] == "E008", "place_name"].item()
+    'Geneva'
+    """
+    from koreathaw.corpus import load_articles
+    from koreathaw.names import load_names
+    from koreathaw.places import load_places
+
+    path, rows = read_records("events", root)
+    places = load_places(root)
+    articles = load_articles(root)
+    names = load_names(root)
+    canonical = set(names["canonical"])
+    for row in rows:
+        where = {"line": row["_line"], "row_id": row["event_id"]}
+        if row["place_id"] not in places.index:
+            raise DataError(path, f"unknown place {row['place_id']!r}; it is not in places.csv", column="place_id", **where)
+        if row["end_date"] is not None and row["end_date"] < row["date"]:
+            raise DataError(path, f"end_date {row['end_date']} is before date {row['date']}", column="end_date", **where)
+        if row["cameo_code"][:2] != row["cameo_root"]:
+            raise DataError(path, f"cameo_root {row['cameo_root']!r} is not the first two digits of cameo_code {row['cameo_code']!r}",
+                            column="cameo_root", **where)
+        for col in ("actor1", "actor2"):
+            if row[col] is not None and row[col] not in canonical:
+                raise DataError(path, f"{row[col]!r} is not a canonical name in names.csv", column=col, **where)
+        if (row["actor2"] is None) != (row["actor2_country"] is None):
+            raise DataError(path, "actor2 and actor2_country must be both given or both empty", column="actor2_country", **where)
+        if row["article_id"] is None and row["source_url"] is None:
+            raise DataError(path, "no source: give an article_id with a quote, or a source_url", column="article_id", **where)
+        if row["article_id"] is not None:
+            if row["article_id"] not in articles.index:
+                raise DataError(path, f"unknown article {row['article_id']!r}; it is not in articles.csv", column="article_id", **where)
+            if not row["quote"]:
+                raise DataError(path, "an event citing an article needs a verbatim quote", column="quote", **where)
+            if row["quote"] not in articles.loc[row["article_id"], "text"]:
+                raise DataError(path, f"quote does not occur verbatim in article {row['article_id']!r}: {row['quote'][:60]!r}",
+                                column="quote", **where)
+        elif row["quote"]:
+            raise DataError(path, "a quote needs the article_id it comes from", column="article_id", **where)
+    frame = pd.DataFrame.from_records(rows).drop(columns="_line")
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["end_date"] = pd.to_datetime(frame["end_date"])
+    frame["duration_days"] = ((frame["end_date"].fillna(frame["date"]) - frame["date"]).dt.days + 1).astype("int64")
+    for col in ("category", "verification", "date_precision"):
+        frame[col] = frame[col].astype("category")
+    joined = places[["name", "country", "latitude", "longitude", "precision"]].rename(
+        columns={"name": "place_name", "precision": "place_precision"})
+    frame = frame.join(joined, on="place_id")
+    return frame.set_index("date").sort_index(kind="stable")
+
+
+def events_between(events: pd.DataFrame, start: str | pd.Timestamp, end: str | pd.Timestamp) -> pd.DataFrame:
+    """Return the events that start between ``start`` and ``end``, both included.
+
+    Examples
+    --------
+    >>> e = events_between(load_events(), "2018-03-01", "2018-03-31")
+    >>> "E008" in set(e["event_id"])
+    True
+    """
+    start_ts, end_ts = pd.Timestamp(start), pd.Timestamp(end)
+    if end_ts < start_ts:
+        raise ValueError(f"end {end_ts.date()} is before start {start_ts.date()}")
+    return events.loc[(events.index >= start_ts) & (events.index <= end_ts)]
+
+
+def events_in_category(events: pd.DataFrame, category: str) -> pd.DataFrame:
+    """Return the events of one category (see :data:`CATEGORIES`).
+
+    Examples
+    --------
+    >>> summits = events_in_category(load_events(), "summit")
+    >>> set(summits["category"]) == {"summit"}
+    True
+    """
+    if category not in CATEGORIES:
+        raise ValueError(f"unknown category {category!r}; choose one of {sorted(CATEGORIES)}")
+    return events.loc[events["category"] == category]
+
+
+def events_at(events: pd.DataFrame, place_id: str) -> pd.DataFrame:
+    """Return the events that took place at ``place_id``.
+
+    Examples
+    --------
+    >>> at_kaesong = events_at(load_events(), "kaesong")
+    >>> set(at_kaesong["place_name"])
+    {'Kaesong'}
+    """
+    if place_id not in set(events["place_id"]):
+        known = sorted(set(events["place_id"]))
+        raise ValueError(f"no event at {place_id!r}; places with events: {known}")
+    return events.loc[events["place_id"] == place_id]
+
+
+def days_between(events: pd.DataFrame, first_id: str, second_id: str) -> int:
+    """Return the number of days from the start of one event to the start of another.
+
+    The result is negative when the second event comes first.
+
+    Examples
+    --------
+    >>> days_between(load_events(), "E002", "E003")
+    1
+    """
+    dates = pd.Series(events.index, index=events["event_id"].to_numpy())
+    for event_id in (first_id, second_id):
+        if event_id not in dates.index:
+            raise KeyError(f"no event with id {event_id!r}")
+    return int((dates[second_id] - dates[first_id]).days)

@@ -1,0 +1,96 @@
+"""Spelling variants and canonical names.
+
+The same person is written *Kim Jong-un*, *Kim Jong Un* and *Kim Jong-Un* in
+the five articles. ``data/names.csv`` maps every variant to one canonical name;
+:func:`canonical_name` and :func:`find_mentions` use it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from koreathaw._files import read_records
+from koreathaw.errors import DataError
+
+__all__ = ["load_names", "canonical_name", "find_mentions"]
+
+
+def load_names(root: Path | None = None) -> pd.DataFrame:
+    """Return the name variants as a table indexed by ``variant``.
+
+    Columns: ``canonical``, ``kind`` (person, place, organisation or country)
+    and ``note``. Every canonical name is also listed as a variant of itself.
+
+    Examples
+    --------
+    >>> names = load_names()
+    >>> names.loc["Kim Jong-un", "canonical"]
+    'Kim Jong Un'
+    """
+    path, rows = read_records("names", root)
+    variants = {r["variant"] for r in rows}
+    for row in rows:
+        if row["canonical"] not in variants:
+            raise DataError(path, f"canonical name {row['canonical']!r} is not listed as a variant of itself",
+                            line=row["_line"], column="canonical", row_id=row["variant"])
+    frame = pd.DataFrame.from_records(rows).drop(columns="_line")
+    frame["note"] = frame["note"].fillna("")
+    return frame.set_index("variant")
+
+
+def canonical_name(name: str, names: pd.DataFrame | None = None) -> str:
+    """Return the canonical form of ``name``.
+
+    Raises
+    ------
+    KeyError
+        If ``name`` is not a known variant; the message suggests near matches.
+
+    Examples
+    --------
+    >>> canonical_name("Moon Jae In")
+    'Moon Jae-in'
+    """
+    table = load_names() if names is None else names
+    if name in table.index:
+        return str(table.loc[name, "canonical"])
+    import difflib
+
+    close = difflib.get_close_matches(name, list(table.index), n=3)
+    hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+    raise KeyError(f"{name!r} is not a known name variant in names.csv{hint}")
+
+
+@lru_cache(maxsize=8)
+def _pattern(variants: tuple[str, ...]) -> re.Pattern[str]:
+    ordered = sorted(variants, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(v) for v in ordered) + r")(?![\w-])")
+
+
+def find_mentions(text: str, names: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return every mention of a known name in ``text``, one row each.
+
+    Matching is case-sensitive and takes the longest variant first, so
+    *Korean Central News Agency* is one mention, not a mention of *Korean*.
+    A possessive (*Kim Jong-un's*) counts as a mention.
+
+    Columns: ``start``, ``end`` (character offsets), ``variant``,
+    ``canonical`` and ``kind``.
+
+    Examples
+    --------
+    >>> m = find_mentions("Mr Moon met Kim Jong-un, then KCNA spoke.")
+    >>> m["canonical"].tolist()
+    ['Kim Jong Un', 'Korean Central News Agency']
+    """
+    table = load_names() if names is None else names
+    rows = []
+    for match in _pattern(tuple(table.index)).finditer(text):
+        variant = match.group(1)
+        rows.append({"start": match.start(), "end": match.end(), "variant": variant,
+                     "canonical": table.loc[variant, "canonical"], "kind": table.loc[variant, "kind"]})
+    return pd.DataFrame(rows, columns=["start", "end", "variant", "canonical", "kind"])
