@@ -1,0 +1,76 @@
+# The Korean Thaw course. Two commands matter:
+#   make lab    set everything up and open the course in JupyterLab
+#   make test   set everything up and run every test
+# Everything else is for instructors (see course/instructor-guide.md) and maintainers.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+STAMP  := $(VENV)/.koreathaw-setup
+ARGS   ?=
+PYTEST_ARGS ?=
+FIRST_LESSON := notebooks/00-welcome.ipynb
+
+# nbgrader shells out to `alembic` and friends: the venv's bin/ must be on PATH.
+export PATH := $(BIN):$(PATH)
+export PYTHONNOUSERSITE := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+SUDO := $(shell [ "$$(id -u)" = 0 ] && echo "" || (sudo -n true 2>/dev/null && echo sudo -n || echo NOSUDO))
+
+.PHONY: help setup lab test test-fast browser-deps clean-venv
+
+help:
+	@echo "make lab     set up (first time: a few minutes) and open the course in JupyterLab"
+	@echo "             headless: make lab ARGS=--no-browser"
+	@echo "make test    set up and run the whole test suite"
+	@echo "make test-fast  unit tests only (no notebooks, grading or browser)"
+
+# --- setup -----------------------------------------------------------------
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
+	@$(PYTHON) -m venv $(VENV) || { \
+	  echo ">>> '$(PYTHON) -m venv' failed; trying to install Debian's python3-venv"; \
+	  if [ "$(SUDO)" != NOSUDO ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); \
+	  else echo ">>> cannot install python3-venv without root or sudo: install it and run make again"; exit 1; fi; }
+
+$(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock .jupyter/overrides.json .jupyter/jupyter_server_config.json
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name koreathaw --display-name "Python 3 (Korean Thaw)" >/dev/null
+	mkdir -p $(VENV)/share/jupyter/lab/settings $(VENV)/etc/jupyter
+	cp .jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	cp .jupyter/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.json
+	touch $@
+
+setup: $(STAMP)
+
+# Debian's chromium for the browser tests (never `playwright install`).
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$(SUDO)" != NOSUDO ]; then \
+	  echo ">>> installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
+	else echo "!!! chromium is missing and cannot be installed without root or sudo: the browser tests will be SKIPPED (install Debian's 'chromium')"; fi
+
+# --- the two commands --------------------------------------------------------
+lab: setup
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR) $(FIRST_LESSON) $(ARGS)
+
+test: setup browser-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --sanitize-with tests/notebooks/sanitize.cfg -p no:doctest notebooks/ $(PYTEST_ARGS)
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow and not browser and not grading and not notebooks" $(PYTEST_ARGS)
+
+clean-venv:
+	rm -rf $(VENV)
+
+# Instructor targets (release, collect, autograde, feedback, export): see course/grading.md
+-include tools/grading.mk
+# Benchmarks (not part of make test)
+-include benchmarks/bench.mk
