@@ -62,7 +62,7 @@ lab: setup
 
 test: setup browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --sanitize-with tests/notebooks/sanitize.cfg -p no:doctest notebooks/ $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --sanitize-with tests/notebooks/sanitize.cfg -o addopts="-ra --strict-markers" notebooks/ $(PYTEST_ARGS)
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow and not browser and not grading and not notebooks" $(PYTEST_ARGS)

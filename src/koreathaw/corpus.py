@@ -147,8 +147,9 @@ def _article_bodies(articles: pd.DataFrame | None, column: str) -> pd.Series:
 def kwic(term: str, articles: pd.DataFrame | None = None, width: int = 40, column: str = "body") -> pd.DataFrame:
     """Return every occurrence of ``term`` with its context (keyword in context).
 
-    The search ignores case and matches whole words (a phrase of several
-    words is allowed). Columns: ``article_id``, ``left``, ``match``,
+    The search ignores case and matches whole words as :func:`tokens` splits
+    them (``jong`` does not match inside ``Jong-un``); a phrase of several
+    words is allowed. Columns: ``article_id``, ``left``, ``match``,
     ``right``; ``left`` and ``right`` hold up to ``width`` characters.
 
     Examples
@@ -159,7 +160,7 @@ def kwic(term: str, articles: pd.DataFrame | None = None, width: int = 40, colum
     """
     if not term.strip():
         raise ValueError("term must not be empty")
-    pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, term.split())) + r"(?!\w)", re.IGNORECASE)
+    pattern = re.compile(r"(?<![\w-])" + r"\s+".join(map(re.escape, term.split())) + r"(?![\w-])", re.IGNORECASE)
     rows = []
     for article_id, text in _article_bodies(articles, column).items():
         flat = " ".join(text.split())
