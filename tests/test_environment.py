@@ -1,0 +1,91 @@
+"""Tests that the setup files agree with each other and CI runs the suite."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _pyproject_pins() -> dict[str, str]:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    specs = list(project["dependencies"]) + [d for group in project["optional-dependencies"].values() for d in group]
+    pins = {}
+    for spec in specs:
+        name, _, version = spec.partition("==")
+        assert version, f"pyproject.toml: {spec!r} is not pinned with =="
+        pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+def _environment_pins() -> dict[str, str]:
+    env = yaml.safe_load((REPO / "environment.yml").read_text(encoding="utf-8"))
+    pins = {}
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict) or dep.startswith(("python", "pip")):
+            continue
+        name, _, version = dep.partition("==")
+        pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+def test_environment_yml_matches_pyproject():
+    """environment.yml lists the same packages at the same pins as pyproject.toml."""
+    assert _environment_pins() == _pyproject_pins()
+
+
+def test_core_packages_pinned():
+    """The course's core packages are all pinned (jupyterlab 4, nbgrader 0.9, ipywidgets 8)."""
+    pins = _pyproject_pins()
+    for name in ("jupyterlab", "nbgrader", "pandas", "ipywidgets", "folium", "nbval", "pytest"):
+        assert name in pins
+    assert pins["jupyterlab"].startswith("4.")
+    assert pins["nbgrader"].startswith("0.9.")
+    assert pins["ipywidgets"].startswith("8.")
+
+
+def test_lock_file_agrees_with_pins():
+    """requirements.lock pins the direct dependencies at the same versions."""
+    lock = {}
+    for line in (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            lock[re.sub(r"[-_.]+", "-", name.lower())] = version.strip()
+    for name, version in _pyproject_pins().items():
+        assert lock.get(re.sub(r"[-_.]+", "-", name)) == version, name
+
+
+def test_installed_versions_match_pins():
+    """The environment the tests run in has exactly the pinned versions."""
+    from importlib.metadata import version
+
+    for name, pinned in _pyproject_pins().items():
+        assert version(name) == pinned, name
+
+
+def test_ci_runs_make_test_only():
+    """.ci/run calls make test and nothing else, and stops on failure."""
+    script = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    commands = [line.strip() for line in script.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert commands[-1] == "exec make test"
+    assert "set -euo pipefail" in commands
+    assert all(c.startswith(("set ", "cd ", "exec make test")) for c in commands)
+
+
+def test_readme_starts_with_the_two_commands():
+    """The README's first code block is make lab and make test."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```", 2)[1]
+    assert [line.split("#")[0].strip() for line in block.strip().splitlines()] == ["make lab", "make test"]
+
+
+def test_gitignore_keeps_nbgrader_working_folders_out():
+    """release/, submitted/, autograded/, feedback/ and gradebook.db are not tracked."""
+    ignored = (REPO / ".gitignore").read_text(encoding="utf-8").split()
+    for entry in ("assignments/release/", "assignments/submitted/", "assignments/autograded/",
+                  "assignments/feedback/", "assignments/gradebook.db", ".venv/"):
+        assert entry in ignored

@@ -1,0 +1,101 @@
+"""`make lab` serves the course in JupyterLab (started headless on a free port, then stopped)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, b""
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    port, token = _free_port(), secrets.token_hex(16)
+    runtime = tmp_path_factory.mktemp("jupyter-runtime")
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(runtime), JUPYTERLAB_WORKSPACES_DIR=str(runtime))
+    args = f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
+    proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"ARGS={args}"], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"make lab exited with {proc.returncode}:\n{proc.stdout.read().decode(errors='replace')}")
+            try:
+                if _get(f"{base}/api/status?token={token}")[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not answer within 90 s")
+        yield base, token
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def test_lab_serves_lab_page(lab):
+    """GET /lab answers 200 with the JupyterLab page."""
+    base, token = lab
+    status, body = _get(f"{base}/lab?token={token}")
+    assert status == 200
+    assert b"JupyterLab" in body
+
+
+def test_lab_default_kernel_is_the_course_kernel(lab):
+    """The course's kernel is installed and preselected."""
+    base, token = lab
+    specs = json.loads(_get(f"{base}/api/kernelspecs?token={token}")[1])
+    assert specs["default"] == "koreathaw"
+    assert specs["kernelspecs"]["koreathaw"]["spec"]["display_name"] == "Python 3 (Korean Thaw)"
+
+
+def test_lab_news_and_update_checks_off(lab):
+    """No news prompt: fetching news and checking for updates are off."""
+    base, token = lab
+    setting = json.loads(_get(f"{base}/lab/api/settings/@jupyterlab/apputils-extension:notification?token={token}")[1])
+    assert setting["settings"]["fetchNews"] == "false"
+    assert setting["settings"]["checkForUpdates"] is False
+    status, body = _get(f"{base}/lab/api/news?token={token}")
+    assert status == 200 and json.loads(body)["news"] == []
+
+
+def test_lab_root_is_the_course(lab):
+    """The server's file browser starts at the course root, lessons first."""
+    base, token = lab
+    listing = json.loads(_get(f"{base}/api/contents?token={token}")[1])
+    names = {item["name"] for item in listing["content"]}
+    assert {"notebooks", "assignments", "course", "data"} <= names
