@@ -1,0 +1,83 @@
+"""nbgrader configuration of the Korean Thaw course (the course root is this folder).
+
+Run nbgrader from this folder, or use the make targets (``make release``,
+``make autograde`` ... see course/grading.md), which do.
+
+Environment overrides (for tests and slow machines):
+  KOREATHAW_CELL_TIMEOUT      seconds a cell may run before it is interrupted (default 30)
+  KOREATHAW_KERNEL_MEMORY_MB  address-space limit of the grading kernel in MB (default 4096; 0 = none)
+"""
+
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TOOLS = HERE.parent / "tools"
+if (TOOLS / "grading" / "__init__.py").is_file() and str(TOOLS) not in sys.path:
+    sys.path.insert(0, str(TOOLS))
+
+from grading.nbext import install_validator_check  # noqa: E402
+
+c = get_config()  # noqa: F821 (provided by traitlets)
+
+# --- the course -------------------------------------------------------------
+c.CourseDirectory.course_id = "korean-thaw"
+c.CourseDirectory.root = str(HERE)
+c.CourseDirectory.db_url = "sqlite:///" + str(HERE / "gradebook.db")
+# Files that are never part of a submission.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store", "__MACOSX"]
+
+# What students see where a solution was removed.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# --- executing notebooks (validate and autograde) ------------------------------
+# Every model solution runs in a few seconds; a cell that needs more than 30 s
+# is stuck (an endless loop): interrupt it, record a CellTimeoutError, go on.
+c.Execute.timeout = int(os.environ.get("KOREATHAW_CELL_TIMEOUT", "30"))
+c.Execute.interrupt_on_timeout = True
+c.Execute.raise_on_iopub_timeout = True
+c.Execute.iopub_timeout = 10
+# The grading kernel gets a memory limit (address space), so a runaway cell
+# meets a MemoryError instead of taking the machine's memory. The kernel itself
+# with pandas, folium and the course data needs about 1.2 GB of address space.
+_memory_mb = int(os.environ.get("KOREATHAW_KERNEL_MEMORY_MB", "4096"))
+_extra = ["--HistoryManager.hist_file=:memory:"]
+if _memory_mb > 0:
+    _limit = _memory_mb * 1024 * 1024
+    _extra.append(
+        "--IPKernelApp.exec_lines=import resource as _kt_r; "
+        f"_kt_r.setrlimit(_kt_r.RLIMIT_AS, ({_limit}, {_limit})); del _kt_r"
+    )
+c.Execute.extra_arguments = _extra
+
+# --- generate_assignment: stamp the list of graded cells into the release -------
+from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback  # noqa: E402
+from nbgrader.preprocessors import ClearHiddenTests, Execute  # noqa: E402
+
+from grading.nbext import HideTestOutput, SafeExecute, StampManifest  # noqa: E402
+
+
+def _default(cls, name):
+    return list(cls.class_traits()[name].default())
+
+
+c.GenerateAssignment.preprocessors = _default(GenerateAssignment, "preprocessors") + [StampManifest]
+
+# --- autograde ------------------------------------------------------------------
+# Put back graded cells a student deleted (with their original content), so a
+# deleted test cell is graded and never sits in "needs manual grading".
+c.OverwriteCells.add_missing_cells = True
+c.Autograde.autograde_preprocessors = [
+    SafeExecute if pp is Execute else pp for pp in _default(Autograde, "autograde_preprocessors")
+]
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 40
+
+# --- feedback: no hidden test, in source or in a traceback ------------------------
+_feedback = _default(GenerateFeedback, "preprocessors")
+c.GenerateFeedback.preprocessors = _feedback[:1] + [ClearHiddenTests, HideTestOutput] + _feedback[1:]
+
+# --- validate: deleted or duplicated graded cells are a failure, not "Success" ----
+install_validator_check(HERE)

@@ -1,0 +1,134 @@
+"""nbgrader extensions the course config plugs in (see assignments/nbgrader_config.py).
+
+* :class:`SafeExecute` - nbgrader's ``Execute`` that survives a dying kernel:
+  the cell that killed it and every later cell get an error output, so their
+  tests score zero (stock nbgrader 0.9.6 aborts the whole submission with a
+  ``DeadKernelError``, leaving the gradebook with whatever it held before).
+* :class:`StampManifest` - runs last in ``generate_assignment`` and writes the
+  list of graded cells into the released notebook's metadata, so a deleted cell
+  can be detected from the notebook alone (:mod:`grading.manifest`).
+* :class:`HideTestOutput` - runs in ``generate_feedback`` after
+  ``ClearHiddenTests``: test cells keep only ``ErrorName: message`` of their
+  error, never a traceback (which would quote hidden test lines) or printed
+  output.
+* :func:`install_validator_check` - makes ``nbgrader validate`` fail, instead
+  of saying "Success", when graded cells were deleted or duplicated.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from nbclient.exceptions import DeadKernelError
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+
+from grading import MANIFEST_KEY
+from grading.manifest import cell_problems, expected_cells, manifest
+
+KERNEL_DIED = "DeadKernelError"
+NOT_RUN = "KernelDiedEarlier"
+
+
+def _error(ename: str, evalue: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class SafeExecute(Execute):
+    """Execute, but a dead kernel costs the affected cells their points, never more, never less."""
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._kernel_died_at: int | None = None
+        return super().preprocess(nb, resources, km=km)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        if getattr(self, "_kernel_died_at", None) is not None:
+            cell.outputs = [_error(NOT_RUN, f"not run: the kernel died in cell {self._kernel_died_at} and did not come back")]
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._kernel_died_at = index
+            self.log.error("The kernel died while running cell %s; the rest of the notebook is marked not run", index)
+            cell.outputs = list(cell.get("outputs", [])) + [_error(
+                KERNEL_DIED, "the kernel died while running this cell (it crashed, ran out of memory or called os._exit)")]
+            return cell, resources
+
+
+class StampManifest(NbGraderPreprocessor):
+    """Record the notebook's graded cells in its metadata (runs last in generate_assignment)."""
+
+    def preprocess(self, nb, resources):
+        assignment = resources.get("nbgrader", {}).get("assignment", "")
+        nb.metadata[MANIFEST_KEY] = manifest(nb, assignment)
+        return nb, resources
+
+
+def _is_test_cell(cell: Any) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("grade")) and not meta.get("solution") and cell.get("cell_type") == "code"
+
+
+class HideTestOutput(NbGraderPreprocessor):
+    """In feedback, reduce a test cell's outputs to ``ErrorName: message``."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if _is_test_cell(cell):
+            kept = []
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    kept.append(_error(out.get("ename", "Error"), str(out.get("evalue", ""))))
+            cell.outputs = kept
+        return cell, resources
+
+
+def missing_cell_failures(filename: str | Path, course_root: Path | None) -> list[dict[str, str]]:
+    """Return validate-style failures for graded cells deleted from or duplicated in a notebook."""
+    import nbformat
+
+    path = Path(filename)
+    nb = nbformat.read(str(path), as_version=4)
+    problems = cell_problems(nb, expected_cells(nb, path, course_root))
+    failures = []
+    for grade_id in problems["missing"]:
+        text = (f"The graded cell '{grade_id}' is missing from this notebook (deleted?). "
+                "It will be put back, with its original content, when the notebook is graded: "
+                "an answer cell put back holds no answer. Copy it from a fresh copy of the assignment.")
+        text = textwrap.fill(text, 80)
+        failures.append({"source": f"[missing cell {grade_id}]", "error": text, "raw_error": text})
+    for grade_id in problems["duplicated"]:
+        text = (f"The graded cell '{grade_id}' appears more than once (copied?). "
+                "Only the first copy is graded; delete the other copies.")
+        text = textwrap.fill(text, 80)
+        failures.append({"source": f"[duplicated cell {grade_id}]", "error": text, "raw_error": text})
+    return failures
+
+
+def install_validator_check(course_root: Path | None) -> None:
+    """Make nbgrader's Validator report deleted or duplicated graded cells as failures."""
+    from nbgrader.validator import Validator
+
+    if getattr(Validator.validate, "_koreathaw", False):
+        return
+    original = Validator.validate
+
+    def validate(self, filename):
+        results = original(self, filename)
+        if self.invert:
+            return results
+        try:
+            extra = missing_cell_failures(filename, course_root)
+        except Exception as exc:  # an unreadable notebook: nbgrader reports it itself
+            self.log.warning("could not check the graded cells of %s: %s", filename, exc)
+            extra = []
+        if extra:
+            results.setdefault("failed", [])
+            results["failed"] = extra + results["failed"]
+        return results
+
+    validate._koreathaw = True  # type: ignore[attr-defined]
+    Validator.validate = validate
