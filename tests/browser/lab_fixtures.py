@@ -351,18 +351,25 @@ def copy_lessons(dest: Path) -> Path:
 
 
 def copy_course(dest: Path, assignments: list[str]) -> Path:
-    """Copy the nbgrader course root (config and the named sources) into ``dest``."""
+    """Copy the nbgrader course root into ``dest/assignments`` with the named sources.
+
+    ``dest`` mirrors the repository's layout: ``tools/`` and ``data/`` are linked next to
+    the course root (``nbgrader_config.py`` imports ``../tools/grading``). Returns the
+    course root, where nbgrader runs.
+    """
     src = assignments_dir()
-    dest.mkdir(parents=True, exist_ok=True)
+    course = dest / "assignments"
+    course.mkdir(parents=True, exist_ok=True)
     for item in src.iterdir():
         if item.is_file() and item.suffix in {".py", ".json", ".md", ".txt", ".cfg"}:
-            shutil.copy2(item, dest / item.name)
+            shutil.copy2(item, course / item.name)
     for name in assignments:
-        shutil.copytree(src / "source" / name, dest / "source" / name,
+        shutil.copytree(src / "source" / name, course / "source" / name,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    if (REPO / "data").exists() and not (dest / "data").exists():
-        (dest / "data").symlink_to(REPO / "data", target_is_directory=True)
-    return dest
+    for linked in ("tools", "data"):
+        if (REPO / linked).exists() and not (dest / linked).exists():
+            (dest / linked).symlink_to(REPO / linked, target_is_directory=True)
+    return course
 
 
 def require(path: Path, what: str) -> Path:
