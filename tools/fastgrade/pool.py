@@ -1,0 +1,116 @@
+"""A pool of long-lived, forked workers that take tasks from one shared queue.
+
+The parent sets up everything expensive (imports, the nbgrader app or course,
+the gradebook) *before* forking, so each worker starts with it loaded and pays
+no start-up of its own; tasks are handed out one at a time, so a slow
+submission (a timeout) does not hold up a whole shard. Results come back in the
+order they finish; ``on_result`` sees each one at once (progress lines).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import signal
+import sys
+from typing import Any, Callable, Sequence
+
+
+def default_jobs() -> int:
+    """Return the number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _interrupt(signum, frame):  # SIGTERM in a worker: stop like Ctrl-C, so nbclient shuts its kernel down
+    raise KeyboardInterrupt
+
+
+def _worker(index: int, work: Callable[[Any, int], Any], tasks, results) -> None:
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while True:
+            item = tasks.get()
+            if item is None:
+                break
+            key, task = item
+            try:
+                results.put((key, True, work(task, index)))
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
+                results.put((key, False, f"{type(exc).__name__}: {exc}"))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+
+def run(tasks: Sequence[Any], work: Callable[[Any, int], Any], jobs: int,
+        on_result: Callable[[int, Any], None], on_lost: Callable[[Any, str], Any]) -> list[Any]:
+    """Run ``work(task, worker_index)`` for every task on ``jobs`` forked workers.
+
+    ``on_result(done_count, result)`` is called in the parent as each task
+    finishes. A task whose worker died or raised gets ``on_lost(task, why)`` as
+    its result. Returns the results in task order.
+    """
+    results: list[Any] = [None] * len(tasks)
+    done = 0
+    if jobs <= 1 or len(tasks) <= 1:
+        for i, task in enumerate(tasks):
+            try:
+                results[i] = work(task, 0)
+            except Exception as exc:
+                results[i] = on_lost(task, f"{type(exc).__name__}: {exc}")
+            done += 1
+            on_result(done, results[i])
+        return results
+    ctx = multiprocessing.get_context("fork")  # workers inherit the loaded app: no second start-up
+    task_q, result_q = ctx.Queue(), ctx.Queue()
+    for i, task in enumerate(tasks):
+        task_q.put((i, task))
+    jobs = min(jobs, len(tasks))
+    for _ in range(jobs):
+        task_q.put(None)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    workers = [ctx.Process(target=_worker, args=(w, work, task_q, result_q), name=f"fastgrade-{w}")
+               for w in range(jobs)]
+    for proc in workers:
+        proc.start()
+    seen: set[int] = set()
+    try:
+        while len(seen) < len(tasks):
+            try:
+                key, ok, value = result_q.get(timeout=1.0)
+            except queue.Empty:
+                if any(p.is_alive() for p in workers):
+                    continue
+                try:  # a result may have been sent just before the last worker ended
+                    key, ok, value = result_q.get(timeout=2.0)
+                except queue.Empty:
+                    break
+            seen.add(key)
+            results[key] = value if ok else on_lost(tasks[key], value)
+            done += 1
+            on_result(done, results[key])
+    except KeyboardInterrupt:
+        for proc in workers:
+            if proc.is_alive():
+                proc.terminate()
+        raise
+    finally:
+        for proc in workers:
+            proc.join(timeout=60)
+            if proc.is_alive():
+                proc.terminate()
+    for key, task in enumerate(tasks):
+        if key not in seen:
+            results[key] = on_lost(task, "the grading worker died before reporting this submission")
+            done += 1
+            on_result(done, results[key])
+    return results
