@@ -54,9 +54,9 @@ c.Execute.extra_arguments = _extra
 
 # --- generate_assignment: stamp the list of graded cells into the release -------
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback  # noqa: E402
-from nbgrader.preprocessors import ClearHiddenTests, Execute  # noqa: E402
+from nbgrader.preprocessors import ClearHiddenTests, DeduplicateIds, Execute  # noqa: E402
 
-from grading.nbext import HideTestOutput, SafeExecute, StampManifest  # noqa: E402
+from grading.nbext import HideTestOutput, SafeDeduplicateIds, SafeExecute, StampManifest  # noqa: E402
 
 
 def _default(cls, name):
@@ -69,6 +69,10 @@ c.GenerateAssignment.preprocessors = _default(GenerateAssignment, "preprocessors
 # Put back graded cells a student deleted (with their original content), so a
 # deleted test cell is graded and never sits in "needs manual grading".
 c.OverwriteCells.add_missing_cells = True
+# A duplicated graded cell must not crash the submission (see SafeDeduplicateIds).
+c.Autograde.sanitize_preprocessors = [
+    SafeDeduplicateIds if pp is DeduplicateIds else pp for pp in _default(Autograde, "sanitize_preprocessors")
+]
 c.Autograde.autograde_preprocessors = [
     SafeExecute if pp is Execute else pp for pp in _default(Autograde, "autograde_preprocessors")
 ]

@@ -316,7 +316,7 @@ class Course:
                                + ", ".join(problems["missing"]))
         if problems["duplicated"]:
             res.flags.append("duplicated_cells:" + ",".join(problems["duplicated"]))
-            res.details.append("graded cells copied by the student; only the first copy was graded: "
+            res.details.append("graded cells copied by the student; only the last copy was graded: "
                                + ", ".join(problems["duplicated"]))
         edited, retyped, seen = [], [], set()
         for cell in nb.cells:
@@ -413,8 +413,7 @@ class Course:
             outcome = self.api.autograde(assignment, student, force=True, create=True)
             if not outcome.get("success"):
                 res.status = GRADING_ERROR
-                tail = [line for line in (outcome.get("error") or outcome.get("log") or "").splitlines() if line.strip()]
-                res.details.append("nbgrader failed: " + (tail[-1] if tail else "no message"))
+                res.details.append("nbgrader failed: " + _failure(outcome))
                 self._zero(assignment, student)
             else:
                 for notebook in notebooks:
@@ -541,15 +540,20 @@ class Course:
                         sub = gb.find_submission(name, student) if name in released else None
                     except MissingEntry:
                         sub = None
+                    pending = []
                     if sub is not None:
                         score, timestamp = float(sub.score), sub.timestamp
+                        pending = [g.name for nb in sub.notebooks for g in nb.grades
+                                   if g.needs_manual_grade and _is_manual(gb, g)]
                     else:
                         score, timestamp = 0.0, None
                     if res is None:
                         status = NOT_SUBMITTED if sub is None else "not_checked"
                         flags = [] if sub is None else ["graded outside the course driver: run make autograde"]
-                    else:
-                        status, flags = res.status, res.flags
+                    else:  # manual grading may have happened since autograde: ask the gradebook
+                        status, flags = res.status, [f for f in res.flags if not f.startswith(INFO_FLAGS)]
+                        if pending:
+                            flags.append("manual_grading_pending:" + ",".join(pending))
                     attention = status != GRADED or any(not f.startswith(INFO_FLAGS) for f in flags)
                     rows.append({
                         "assignment": name, "student_id": student,
@@ -566,6 +570,16 @@ class Course:
             writer.writerows(rows)
         self.echo(f"exported {len(rows)} rows to {out}")
         return out
+
+
+def _failure(outcome: dict[str, Any]) -> str:
+    """The most telling line of a failed nbgrader run: the last exception line of its log."""
+    import re
+
+    text = (outcome.get("log") or "") + "\n" + (outcome.get("error") or "")
+    found = [line.strip() for line in text.splitlines()
+             if re.match(r"\s*[\w.]*(Error|Exception|Interrupt)\b.*", line) and "NbGraderException" not in line]
+    return found[-1][:300] if found else "no message (see nbgrader's log)"
 
 
 def _released_checksums(cell: Any, src: dict[str, Any]) -> set[str]:

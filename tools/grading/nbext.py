@@ -4,6 +4,8 @@
   the cell that killed it and every later cell get an error output, so their
   tests score zero (stock nbgrader 0.9.6 aborts the whole submission with a
   ``DeadKernelError``, leaving the gradebook with whatever it held before).
+* :class:`SafeDeduplicateIds` - a duplicated graded cell no longer crashes
+  the whole submission (nbgrader 0.9.6: ``KeyError: 'grade_id'``).
 * :class:`StampManifest` - runs last in ``generate_assignment`` and writes the
   list of graded cells into the released notebook's metadata, so a deleted cell
   can be detected from the notebook alone (:mod:`grading.manifest`).
@@ -23,7 +25,7 @@ from typing import Any
 
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.preprocessors import DeduplicateIds, Execute, NbGraderPreprocessor
 
 from grading import MANIFEST_KEY
 from grading.manifest import cell_problems, expected_cells, manifest
@@ -57,6 +59,24 @@ class SafeExecute(Execute):
             cell.outputs = list(cell.get("outputs", [])) + [_error(
                 KERNEL_DIED, "the kernel died while running this cell (it crashed, ran out of memory or called os._exit)")]
             return cell, resources
+
+
+class SafeDeduplicateIds(DeduplicateIds):
+    """DeduplicateIds that does not crash the submission.
+
+    nbgrader 0.9.6 keeps the last copy of a duplicated graded cell and sets the
+    other copies' nbgrader metadata to ``{}``; a later step then reads
+    ``metadata.nbgrader["grade_id"]`` of that empty dict and the whole
+    submission fails with ``KeyError: 'grade_id'``. Here the earlier copies lose
+    their ``nbgrader`` metadata entirely: they run as ordinary cells, the last
+    copy is graded.
+    """
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if "nbgrader" in cell.metadata and not cell.metadata.nbgrader:
+            del cell.metadata["nbgrader"]
+        return cell, resources
 
 
 class StampManifest(NbGraderPreprocessor):
@@ -102,7 +122,7 @@ def missing_cell_failures(filename: str | Path, course_root: Path | None) -> lis
         failures.append({"source": f"[missing cell {grade_id}]", "error": text, "raw_error": text})
     for grade_id in problems["duplicated"]:
         text = (f"The graded cell '{grade_id}' appears more than once (copied?). "
-                "Only the first copy is graded; delete the other copies.")
+                "Only the last copy is graded; delete the other copies.")
         text = textwrap.fill(text, 80)
         failures.append({"source": f"[duplicated cell {grade_id}]", "error": text, "raw_error": text})
     return failures

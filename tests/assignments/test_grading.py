@@ -1,0 +1,264 @@
+"""Proofs that the assignments grade correctly and survive what students hand in.
+
+Everything runs in a temporary copy of the course (see conftest.py); one
+autograde batch with good and bad submissions is shared by most tests.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from conftest import A1_BATCH, A1_STATUS, GHOST, KERNEL_MEMORY_MB, CourseCopy, run_batch
+from submissions import (ASSIGNMENTS, WRONG, grade_id, nbgrader_meta, read, region_lines, source_text, without,
+                         write)
+
+pytestmark = [pytest.mark.grading, pytest.mark.slow]
+
+KERNELSPEC = {"name": "koreathaw", "display_name": "Python 3 (Korean Thaw)", "language": "python"}
+
+
+def points(nb: dict) -> dict[str, float]:
+    return {grade_id(c): float(nbgrader_meta(c).get("points", 0)) for c in nb["cells"]
+            if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")}
+
+
+def manual_points(nb: dict) -> float:
+    return sum(float(nbgrader_meta(c).get("points", 0)) for c in nb["cells"]
+               if nbgrader_meta(c).get("grade") and nbgrader_meta(c).get("solution"))
+
+
+def row(rows: list[dict[str, str]], assignment: str, student: str) -> dict[str, str]:
+    found = [r for r in rows if r["assignment"] == assignment and r["student_id"] == student]
+    assert len(found) == 1, f"expected one row for {student}/{assignment}, found {len(found)}"
+    return found[0]
+
+
+def gradebook(course: CourseCopy):
+    from nbgrader.api import Gradebook
+
+    return Gradebook(f"sqlite:///{course.root / 'gradebook.db'}", "korean-thaw")
+
+
+def cell_scores(course: CourseCopy, assignment: str, student: str) -> dict[str, float]:
+    """The score of every grade cell of one submission, read from the gradebook."""
+    with gradebook(course) as gb:
+        sub = gb.find_submission(assignment, student)
+        return {g.name: float(g.score) for nb in sub.notebooks for g in nb.grades}
+
+
+# --------------------------------------------------------------------------- source and release
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_source_is_clean_and_uses_the_course_kernel(name):
+    """Source notebooks carry no outputs, execution counts or absolute paths, and the course kernel."""
+    path = Path(__file__).resolve().parents[2] / "assignments" / "source" / name / f"{name}.ipynb"
+    nb = read(path)
+    assert nb["metadata"]["kernelspec"] == KERNELSPEC
+    for c in nb["cells"]:
+        if c["cell_type"] == "code":
+            assert c["outputs"] == [] and c["execution_count"] is None, grade_id(c)
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"/(work|tmp|home|Users)/", text), "absolute path in the source"
+    kinds = [nbgrader_meta(c) for c in nb["cells"]]
+    assert sum(1 for m in kinds if m.get("solution") and not m.get("grade")) >= 2, "autograded answer cells"
+    assert all("BEGIN HIDDEN TESTS" in source_text(c) for c in nb["cells"]
+               if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")), "every test cell has hidden tests"
+
+
+def test_synthesis_has_a_manually_graded_answer():
+    """a4-synthesis has a markdown answer cell graded by hand, with points."""
+    nb = read(Path(__file__).resolve().parents[2] / "assignments" / "source" / "a4-synthesis" / "a4-synthesis.ipynb")
+    assert manual_points(nb) >= 1
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_release_has_no_solution_and_no_hidden_test(released, name):
+    """The released notebook shows neither a line of the model solution nor of a hidden test."""
+    source = released.source(name)
+    release = released.release(name)
+    text = "\n".join(source_text(c) for c in release["cells"])
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    everywhere = "\n".join(source_text(c) for c in source["cells"])
+    outside = set(region_lines(everywhere.replace("### BEGIN SOLUTION", "### END X").replace("### END SOLUTION", "### BEGIN X"),
+                               "BEGIN X", "END X"))
+    secret = region_lines(everywhere, "BEGIN SOLUTION", "END SOLUTION") + region_lines(everywhere, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+    leaked = [line for line in secret if len(line) > 10 and line not in outside and line in text]
+    assert leaked == []
+    assert release["metadata"]["kernelspec"] == KERNELSPEC
+    stamped = release["metadata"]["koreathaw_grading"]
+    assert [c["grade_id"] for c in stamped["cells"]] == [grade_id(c) for c in release["cells"] if grade_id(c)]
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_validate_passes_the_model_solution_and_fails_the_release(released, name, tmp_path):
+    """`nbgrader validate` says Success for the model solution, and not for the blank release."""
+    good = write(released.solved(name), tmp_path / "good" / f"{name}.ipynb")
+    blank = write(released.release(name), tmp_path / "blank" / f"{name}.ipynb")
+    out = released.nbgrader("validate", str(good), str(blank)).stdout
+    assert "Success! Your notebook passes all the tests." in out
+    assert out.count("Success!") == 1, out
+    assert "VALIDATION FAILED" in out
+
+
+def test_validate_fails_a_notebook_whose_graded_cells_were_deleted(released, tmp_path):
+    """Deleted graded cells make `nbgrader validate` and `make validate` fail, not say Success."""
+    name = "a1-sources"
+    gone = write(without(released.solved(name), "count-term-tests", "standardise"), tmp_path / f"{name}.ipynb")
+    out = released.nbgrader("validate", str(gone)).stdout
+    assert "Success" not in out
+    assert "VALIDATION FAILED" in out and "count-term-tests" in out and "standardise" in out
+    proc = released.grading("validate", str(gone), check=False)
+    assert proc.returncode == 1 and "missing" in proc.stdout
+    good = write(released.solved(name), tmp_path / "ok" / f"{name}.ipynb")
+    proc = released.grading("validate", str(good), check=False)
+    assert proc.returncode == 0 and "Success!" in proc.stdout
+
+
+# --------------------------------------------------------------------------- one graded batch
+
+def test_progress_is_reported_while_the_batch_goes_on(graded):
+    """Each submission is reported as soon as it is graded, counted as [i/n]."""
+    progress = [(t, line) for t, line in graded.lines if re.match(r"\[\d+/\d+\]", line)]
+    students = {s for r in graded.rows for s in [r["student_id"]]}
+    a1 = [line for _, line in progress if " a1-sources:" in line]
+    assert len(a1) == len(students)
+    assert a1[0].startswith(f"[1/{len(students)}]") and a1[-1].startswith(f"[{len(students)}/{len(students)}]")
+    first, last = progress[0][0], progress[-1][0]
+    assert last - first > 5, "lines arrive one by one, not all at the end"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_model_solution_gets_full_marks_and_blank_gets_zero(graded, name):
+    """The model solution earns every autograded point; the unchanged release earns none, without error."""
+    source = graded.course.source(name)
+    auto = sum(points(source).values())
+    good = row(graded.rows, name, "good")
+    assert good["status"] == "graded"
+    assert float(good["score"]) == auto
+    assert float(good["max_score"]) == auto + manual_points(source)
+    scores = cell_scores(graded.course, name, "good")
+    for gid, max_points in points(source).items():
+        assert scores[gid] == max_points, gid
+    blank = row(graded.rows, name, "blank")
+    assert blank["status"] == "graded" and float(blank["score"]) == 0
+    assert "error" not in blank["flags"]
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_partly_wrong_answer_loses_exactly_the_points_of_its_tests(graded, name):
+    """A wrong answer that passes the visible tests fails the hidden ones: partial marks, cell by cell."""
+    source = graded.course.source(name)
+    _, _, failing = WRONG[name]
+    scores = cell_scores(graded.course, name, "partly-wrong")
+    for gid, max_points in points(source).items():
+        assert scores[gid] == (0 if gid in failing else max_points), gid
+    expected = sum(points(source).values()) - sum(points(source)[g] for g in failing)
+    assert float(row(graded.rows, name, "partly-wrong")["score"]) == expected
+
+
+@pytest.mark.parametrize("student", sorted(A1_BATCH))
+def test_bad_submissions_are_graded_and_flagged(graded, student):
+    """Loops, kernel deaths, memory hogs, deleted/edited/duplicated cells, wrong files: graded, flagged, never full marks unfairly."""
+    score, flags = A1_BATCH[student]
+    r = row(graded.rows, "a1-sources", student)
+    assert float(r["score"]) == score, r
+    assert r["status"] == A1_STATUS.get(student, "graded"), r
+    for flag in flags:
+        assert flag in r["flags"], (flag, r["flags"])
+    if student.startswith("s-") and student not in ("s-duplicated", "s-renamed"):
+        assert float(r["score"]) < float(r["max_score"])
+    if student.startswith("s-"):
+        assert r["needs_attention"] == "yes"
+    report = (graded.course.root / "reports" / "a1-sources.md").read_text(encoding="utf-8")
+    assert f"**{student}**" in report or not student.startswith("s-")
+
+
+def test_memory_hog_met_the_kernel_limit():
+    """The memory test relies on the grading kernel's limit (never on the machine's memory)."""
+    assert 0 < KERNEL_MEMORY_MB <= 4096
+
+
+def test_no_graded_cell_is_left_waiting_for_manual_grading(graded):
+    """Autograded cells never sit in 'needs manual grading'; only the written answer of a4 does."""
+    with gradebook(graded.course) as gb:
+        waiting = [(g.name, sub.student.id) for a in gb.assignments for sub in gb.assignment_submissions(a.name) for nb in sub.notebooks
+                   for g in nb.grades if g.needs_manual_grade]
+    assert {name for name, _ in waiting} <= {"argument"}
+    assert "manual_grading_pending:argument" in row(graded.rows, "a4-synthesis", "good")["flags"]
+
+
+def test_export_has_one_row_per_student_and_assignment(graded):
+    """Every student of the roster, for every assignment, once, including those who handed in nothing."""
+    students = {line.split(",")[0] for line in (graded.course.root / "students.csv").read_text().splitlines()[1:]}
+    pairs = [(r["assignment"], r["student_id"]) for r in graded.rows]
+    assert len(pairs) == len(set(pairs)) == len(students) * len(ASSIGNMENTS)
+    assert row(graded.rows, "a1-sources", GHOST)["status"] == "not_submitted"
+    assert row(graded.rows, "a2-timeline", "s-loop")["status"] == "not_submitted"
+    assert float(row(graded.rows, "a1-sources", GHOST)["score"]) == 0
+    assert {"status", "flags", "needs_attention", "score", "max_score"} <= set(graded.rows[0])
+
+
+def test_feedback_shows_no_hidden_test(graded):
+    """Feedback HTML of failing submissions contains no line of any hidden test."""
+    graded.course.grading("feedback")
+    pages = sorted((graded.course.root / "feedback").glob("*/*/*.html"))
+    assert any("blank" in str(p) for p in pages) and any("s-edited" in str(p) for p in pages)
+    for name in ASSIGNMENTS:
+        hidden = region_lines("\n".join(source_text(c) for c in graded.course.source(name)["cells"]),
+                              "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+        assert hidden
+        for page in (p for p in pages if p.parent.name == name):
+            text = html.unescape(page.read_text(encoding="utf-8"))
+            shown = [line for line in hidden if line in text]
+            assert shown == [], (page, shown)
+    failing = html.unescape((graded.course.root / "feedback" / "partly-wrong" / "a1-sources" / "a1-sources.html").read_text())
+    assert "count_term is wrong for another article or term" in failing, "the student still learns which test failed"
+
+
+def test_manual_grade_reaches_the_export(graded):
+    """After the instructor grades the written answer, the export shows it and no longer says pending."""
+    with gradebook(graded.course) as gb:
+        grade = gb.find_grade("argument", "a4-synthesis", "a4-synthesis", "good")
+        grade.manual_score = 4
+        grade.needs_manual_grade = False
+        gb.db.commit()
+    out = graded.course.root / "reports" / "after-manual.csv"
+    graded.course.grading("export", "--output", str(out))
+    r = row(graded.course.export_rows(out), "a4-synthesis", "good")
+    assert float(r["score"]) == float(r["max_score"]) == 9
+    assert "manual_grading_pending" not in r["flags"]
+
+
+def test_autograde_again_gives_the_same_grades_and_no_duplicates(graded):
+    """Re-running autograde over the same submissions changes no grade and adds no row."""
+    before = {(r["assignment"], r["student_id"]): (r["score"], r["status"], r["flags"]) for r in graded.rows
+              if r["assignment"] != "a4-synthesis"}
+    run_batch_a1 = graded.course.grading("autograde", "a1-sources")
+    assert "[1/" in run_batch_a1.stdout
+    out = graded.course.root / "reports" / "again.csv"
+    graded.course.grading("export", "--output", str(out))
+    rows = graded.course.export_rows(out)
+    after = {(r["assignment"], r["student_id"]): (r["score"], r["status"], r["flags"]) for r in rows
+             if r["assignment"] != "a4-synthesis"}
+    assert after == before
+    assert len(rows) == len(graded.rows)
+    with gradebook(graded.course) as gb:
+        pairs = [(sub.student.id, sub.assignment.name) for a in gb.assignments for sub in gb.assignment_submissions(a.name)]
+    dupes = [p for p in set(pairs) if pairs.count(p) > 1]
+    assert dupes == []
+
+
+def test_collect_copies_an_lms_download(released, tmp_path):
+    """`collect` takes one folder per student (as an LMS download unpacks) into submitted/."""
+    from conftest import make_course
+
+    course = make_course(tmp_path / "c")
+    download = tmp_path / "download"
+    write(read(released.root / "release" / "a2-timeline" / "a2-timeline.ipynb"), download / "kim" / "a2-timeline.ipynb")
+    (download / "lee").mkdir(parents=True)
+    course.grading("collect", str(download), "a2-timeline")
+    assert (course.root / "submitted" / "kim" / "a2-timeline" / "a2-timeline.ipynb").is_file()
+    assert (course.root / "submitted" / "lee" / "a2-timeline").is_dir()

@@ -1,0 +1,50 @@
+# Instructor targets: nbgrader with the course's config (assignments/nbgrader_config.py).
+# Included by the top-level Makefile. Workflow and examples: course/grading.md.
+#
+#   make release   [ASSIGNMENT=a1-sources]         student versions -> assignments/release/
+#   make collect   SUBMISSIONS=folder [ASSIGNMENT=x] copy submissions -> assignments/submitted/
+#   make autograde [ASSIGNMENT=x] [STUDENTS=a,b]   grade everyone (or a shard), report per student
+#   make report    [ASSIGNMENT=x]                  rewrite assignments/reports/<x>.md
+#   make feedback  [ASSIGNMENT=x]                  feedback HTML (no hidden tests) -> assignments/feedback/
+#   make export    [GRADES=file.csv]               one row per student and assignment, status + flags
+#   make validate  NB=path/to/notebook.ipynb       the students' self-check (see course/submitting.md)
+#
+# ROSTER=file.csv (column id) overrides assignments/students.csv.
+
+COURSE      ?= assignments
+ASSIGNMENT  ?=
+SUBMISSIONS ?=
+STUDENTS    ?=
+ROSTER      ?=
+GRADES      ?=
+NB          ?=
+
+GRADING = PYTHONPATH="$(CURDIR)/tools" $(BIN)/python -m grading --course "$(COURSE)" $(if $(ROSTER),--roster "$(ROSTER)")
+
+.PHONY: release collect autograde report feedback export validate grading-help
+
+grading-help:
+	@sed -n '3,13p' tools/grading.mk | sed 's/^# \{0,1\}//'
+
+release: setup
+	$(GRADING) release $(ASSIGNMENT)
+
+collect: setup
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make collect SUBMISSIONS=folder [ASSIGNMENT=a1-sources]"; exit 2; }
+	$(GRADING) collect "$(SUBMISSIONS)" $(ASSIGNMENT)
+
+autograde: setup
+	$(GRADING) autograde $(ASSIGNMENT) $(if $(STUDENTS),--students "$(STUDENTS)")
+
+report: setup
+	$(GRADING) report $(ASSIGNMENT)
+
+feedback: setup
+	$(GRADING) feedback $(ASSIGNMENT)
+
+export: setup
+	$(GRADING) export $(if $(GRADES),--output "$(GRADES)")
+
+validate: setup
+	@test -n "$(NB)" || { echo "usage: make validate NB=path/to/notebook.ipynb"; exit 2; }
+	$(GRADING) validate "$(abspath $(NB))"
