@@ -87,8 +87,9 @@ def test_lab_news_and_update_checks_off(lab):
     """No news prompt: fetching news and checking for updates are off."""
     base, token = lab
     setting = json.loads(_get(f"{base}/lab/api/settings/@jupyterlab/apputils-extension:notification?token={token}")[1])
-    assert setting["settings"]["fetchNews"] == "false"
-    assert setting["settings"]["checkForUpdates"] is False
+    props = setting["schema"]["properties"]  # the course's overrides.json sets these defaults
+    assert props["fetchNews"]["default"] == "false"
+    assert props["checkForUpdates"]["default"] is False
     status, body = _get(f"{base}/lab/api/news?token={token}")
     assert status == 200 and json.loads(body)["news"] == []
 

@@ -37,6 +37,7 @@ CATEGORIES: dict[str, str] = {
     "sport_culture": "sport, culture and people-to-people exchange",
     "communication": "a liaison office or hotline opened, used, cut or restored",
     "military": "military tests, drills, and military confidence-building",
+    "economic": "economic and humanitarian cooperation: joint projects, railways, aid",
     "sanctions": "sanctions imposed, enforced or discussed",
     "coercion": "threats, demolition and other hostile acts",
 }
