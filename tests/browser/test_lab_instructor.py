@@ -164,6 +164,13 @@ def test_instructor_grades_written_answer_in_formgrader(page, lab, graded_course
 
     score = fg.locator(f"input.score[id='{target['grade_id']}']")
     score.wait_for(state="visible", timeout=UI_TIMEOUT_MS)
+    # the inputs save once the page's grade and comment models are loaded (after window.load)
+    frame = frame_el.element_handle().content_frame()
+    frame.wait_for_function(
+        "() => window.formgrader && formgrader.grades && formgrader.grades.loaded"
+        " && formgrader.comments && formgrader.comments.loaded",
+        timeout=UI_TIMEOUT_MS,
+    )
     score.scroll_into_view_if_needed()
     with page.expect_response(lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT") as saved:
         score.fill(str(int(points) if points == int(points) else points))
