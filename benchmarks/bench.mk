@@ -1,0 +1,23 @@
+# Benchmarks: the course against its floor (not part of make test). Included by the Makefile.
+#
+#   make bench                      all four figures, table -> benchmarks/RESULTS.md (about 10 min on 2 cores)
+#   make bench BENCH_N=12 BENCH_REPEATS=1 BENCH_BASELINES=   a quick look
+#
+# BENCH_N submissions to grade (40), BENCH_REPEATS (3) for the course, the floors and the
+# fast path, BENCH_BASELINE_REPEATS (1) for the slow stock ways (BENCH_BASELINES:
+# serial,driver,shards), BENCH_ASSIGNMENT (the first), BENCH_FIGURES (1,2,3,4), BENCH_JOBS (cores).
+
+BENCH_N                ?= 40
+BENCH_REPEATS          ?= 3
+BENCH_BASELINE_REPEATS ?= 1
+BENCH_BASELINES        ?= serial,driver,shards
+BENCH_ASSIGNMENT       ?=
+BENCH_FIGURES          ?= 1,2,3,4
+BENCH_JOBS             ?=
+
+.PHONY: bench
+
+bench: setup
+	BENCH_N="$(BENCH_N)" BENCH_REPEATS="$(BENCH_REPEATS)" BENCH_BASELINE_REPEATS="$(BENCH_BASELINE_REPEATS)" \
+	BENCH_BASELINES="$(BENCH_BASELINES)" BENCH_ASSIGNMENT="$(BENCH_ASSIGNMENT)" BENCH_FIGURES="$(BENCH_FIGURES)" \
+	BENCH_JOBS="$(BENCH_JOBS)" $(BIN)/python benchmarks/run.py

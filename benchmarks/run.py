@@ -1,0 +1,466 @@
+"""The course against its floor: ``make bench`` (see benchmarks/RESULTS.md for the method).
+
+Four figures, each measured side by side with its floor in one run, repeated,
+medians reported:
+
+1. the whole course (every lesson + every assignment's model solution) executed
+   headless, one after another, against as many bare kernels (start +
+   ``import pandas``);
+2. ``import koreathaw`` + loading every table against ``import pandas`` +
+   ``pandas.read_csv`` of the same files (fresh interpreters);
+3. autograding N submissions (model solutions, blank releases, partly wrong
+   answers) against executing the same N notebooks with plain nbclient on every
+   core; the fast path (``python -m fastgrade``) and the stock ways;
+4. the size of the largest inline and linked map and of the largest executed notebook.
+
+Writes the table between the markers of ``benchmarks/RESULTS.md`` and the raw
+numbers to ``benchmarks/last-run.json``. Environment knobs: ``BENCH_N`` (40),
+``BENCH_REPEATS`` (3), ``BENCH_BASELINE_REPEATS`` (1), ``BENCH_ASSIGNMENT``
+(first assignment), ``BENCH_FIGURES`` (1,2,3,4), ``BENCH_BASELINES``
+(serial,driver,shards), ``BENCH_JOBS`` (all cores).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "benchmarks"
+sys.path.insert(0, str(REPO / "tools"))
+
+from fastgrade import compare, samples  # noqa: E402
+from fastgrade.pool import default_jobs  # noqa: E402
+
+PY = sys.executable
+BIN = str(Path(PY).parent)
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, "") or default)
+
+
+def child_env(tools: Path | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = BIN + os.pathsep + env.get("PATH", "")
+    env["PYTHONNOUSERSITE"] = "1"
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    env.pop("KOREATHAW_DATA", None)
+    if tools:
+        env["PYTHONPATH"] = str(tools)
+    return env
+
+
+def log(text: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+def timed(cmd: list[str], cwd: Path | str | None = None, env: dict | None = None, check: bool = True,
+          quiet: bool = True) -> float:
+    """Run ``cmd``; return its wall time in seconds."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env or child_env(), text=True,
+                          stdout=subprocess.PIPE if quiet else None, stderr=subprocess.PIPE if quiet else None)
+    seconds = time.perf_counter() - start
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{(proc.stderr or '')[-3000:]}")
+    return seconds
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def spread(values: list[float]) -> str:
+    if len(values) < 2:
+        return ""
+    return f" (min {min(values):.2f}, max {max(values):.2f})"
+
+
+def machine() -> dict[str, Any]:
+    mem = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import nbclient
+    import nbgrader
+    import pandas
+
+    return {"cores": default_jobs(), "cpu": cpu, "memory": mem, "python": platform.python_version(),
+            "nbgrader": nbgrader.__version__, "nbclient": nbclient.__version__, "pandas": pandas.__version__,
+            "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "load_start": os.getloadavg()}
+
+
+# ------------------------------------------------------------------------- figure 1
+def course_notebooks() -> list[Path]:
+    lessons = sorted((REPO / "notebooks").glob("*.ipynb"))
+    models = sorted((REPO / "assignments" / "source").glob("*/*.ipynb"))
+    return [p for p in lessons + models if ".ipynb_checkpoints" not in p.parts]
+
+
+def figure1(repeats: int, work: Path) -> dict[str, Any]:
+    notebooks = course_notebooks()
+    log(f"figure 1: {len(notebooks)} notebooks, {repeats} repeats")
+    course_t, floor_t, per_nb = [], [], {}
+    keep = work / "executed"
+    for r in range(repeats):
+        out = work / f"fig1-{r}.json"
+        runs = [("course", [PY, str(BENCH / "nbexec.py"), "--json", str(out), "--keep", str(keep),
+                            *map(str, notebooks)]),
+                ("floor", [PY, str(BENCH / "nbexec.py"), "--bare", str(len(notebooks)), "--json", str(work / "bare.json")])]
+        for name, cmd in (runs if r % 2 == 0 else runs[::-1]):
+            seconds = timed(cmd)
+            (course_t if name == "course" else floor_t).append(seconds)
+        for rec in json.loads(out.read_text()):
+            per_nb.setdefault(Path(rec["notebook"]).relative_to(REPO).as_posix(), []).append(rec)
+    table = []
+    for name, recs in per_nb.items():
+        table.append({"notebook": name, "seconds": median([x["seconds"] for x in recs]),
+                      "bytes": max(x["bytes"] for x in recs), "error_outputs": recs[-1]["error_outputs"],
+                      "error": recs[-1]["error"]})
+    table.sort(key=lambda x: -x["seconds"])
+    bare = json.loads((work / "bare.json").read_text())
+    return {"notebooks": len(notebooks), "course_s": course_t, "floor_s": floor_t, "per_notebook": table,
+            "bare_kernel_s": median([b["seconds"] for b in bare])}
+
+
+# ------------------------------------------------------------------------- figure 2
+def figure2(repeats: int) -> dict[str, Any]:
+    probe = subprocess.run([PY, "-c", (
+        "import json, koreathaw as kt\n"
+        "from koreathaw import _files\n"
+        "d = kt.data_dir(); desc = _files.descriptor()\n"
+        "res = [(r['name'], str(d / r['path'])) for r in desc['resources']]\n"
+        "print(json.dumps({'tables': res, 'loaders': [n for n, _ in res if hasattr(kt, 'load_' + n)],"
+        " 'texts': sorted(str(p) for p in d.rglob('*.txt'))}))")],
+        capture_output=True, text=True, env=child_env(), check=True)
+    info = json.loads(probe.stdout)
+    loads = "; ".join(f"kt.load_{n}()" for n in info["loaders"])
+    csvs = [p for _, p in info["tables"]]
+    cmds = {
+        "import pandas": "import pandas",
+        "import koreathaw": "import koreathaw",
+        "pandas + read_csv": ("import pandas as pd, pathlib\n"
+                              f"for p in {csvs!r}: pd.read_csv(p)\n"
+                              f"for p in {info['texts']!r}: pathlib.Path(p).read_text(encoding='utf-8')"),
+        "koreathaw + load all": f"import koreathaw as kt; {loads}",
+    }
+    log(f"figure 2: {len(cmds)} commands x {repeats}")
+    times: dict[str, list[float]] = {k: [] for k in cmds}
+    for r in range(repeats):
+        order = list(cmds) if r % 2 == 0 else list(cmds)[::-1]
+        for name in order:
+            times[name].append(timed([PY, "-c", cmds[name]]))
+    return {"times": times, "loaders": info["loaders"], "csv": [Path(p).name for p in csvs],
+            "texts": len(info["texts"])}
+
+
+# ------------------------------------------------------------------------- figure 3
+class GradingBench:
+    """A throw-away course copy with N submissions of one assignment, reset between runs."""
+
+    def __init__(self, work: Path, assignment: str | None, n: int, jobs: int) -> None:
+        self.base = work / "course"
+        self.root = samples.course_copy(REPO, self.base)
+        self.assignment = assignment or samples.assignments(self.root)[0]
+        self.n, self.jobs = n, jobs
+        self.env = child_env(self.base / "tools")
+        subprocess.run([PY, "-m", "grading", "--course", str(self.root), "release", self.assignment],
+                       cwd=self.root, env=self.env, check=True, capture_output=True)
+        kinds = {f"s{i:03d}": samples.KINDS[i % len(samples.KINDS)] for i in range(n)}
+        samples.write_submissions(self.root, self.assignment, kinds)
+        self.kinds = kinds
+        shutil.copy2(self.root / "gradebook.db", self.base / "gradebook.clean.db")
+        self.notebooks = sorted(str(p) for p in (self.root / "submitted").glob(f"*/{self.assignment}/*.ipynb"))
+
+    def reset(self) -> None:
+        for name in ("autograded", "reports", "feedback"):
+            shutil.rmtree(self.root / name, ignore_errors=True)
+        shutil.copy2(self.base / "gradebook.clean.db", self.root / "gradebook.db")
+        (self.root / ".nbgrader.log").unlink(missing_ok=True)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"grades": compare.grades(self.root, self.assignment),
+                "outputs": compare.outputs(self.root, self.assignment)}
+
+    # the ways of grading (each returns wall seconds)
+    def floor(self) -> float:
+        return timed([PY, str(BENCH / "nbexec.py"), "--jobs", str(self.jobs), "--json", str(self.base / "floor.json"),
+                      *self.notebooks], env=self.env)
+
+    def fast(self) -> float:
+        return timed([PY, "-m", "fastgrade", "--course", str(self.root), "--jobs", str(self.jobs),
+                      "autograde", self.assignment], cwd=self.root, env=self.env)
+
+    def fast_plain(self) -> float:
+        return timed([PY, "-m", "fastgrade", "--course", str(self.root), "--jobs", str(self.jobs),
+                      "plain", self.assignment, "--force"], cwd=self.root, env=self.env)
+
+    def driver(self) -> float:
+        return timed([PY, "-m", "grading", "--course", str(self.root), "autograde", self.assignment],
+                     cwd=self.root, env=self.env)
+
+    def serial(self) -> float:
+        return timed([str(Path(BIN) / "nbgrader"), "autograde", self.assignment, "--force"], cwd=self.root, env=self.env)
+
+    def shards(self) -> float:
+        """One new ``nbgrader autograde --student S`` per student, ``jobs`` of them at a time."""
+        students = sorted(self.kinds)
+        errors: list[str] = []
+
+        def lane(mine: list[str]) -> None:
+            for s in mine:
+                try:
+                    timed([str(Path(BIN) / "nbgrader"), "autograde", self.assignment, "--student", s, "--force"],
+                          cwd=self.root, env=self.env)
+                except RuntimeError as exc:
+                    errors.append(str(exc)[:300])
+
+        start = time.perf_counter()
+        threads = [threading.Thread(target=lane, args=(students[i::self.jobs],)) for i in range(self.jobs)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise RuntimeError("shards failed: " + errors[0])
+        return time.perf_counter() - start
+
+
+def figure3(work: Path, n: int, repeats: int, baseline_repeats: int, assignment: str | None,
+            baselines: list[str], jobs: int) -> dict[str, Any]:
+    log(f"figure 3: preparing {n} submissions")
+    bench = GradingBench(work, assignment, n, jobs)
+    log(f"figure 3: {bench.assignment}, N={n}, {jobs} jobs, {repeats} repeats (baselines {baseline_repeats})")
+    ways: dict[str, Callable[[], float]] = {"floor": bench.floor, "fastgrade": bench.fast,
+                                            "fastgrade plain": bench.fast_plain}
+    extra = {"serial": bench.serial, "driver": bench.driver, "shards": bench.shards}
+    times: dict[str, list[float]] = {k: [] for k in [*ways, *[b for b in baselines if b in extra]]}
+    snaps: dict[str, Any] = {}
+    for r in range(max(repeats, baseline_repeats)):
+        plan = [k for k in ways] if r < repeats else []
+        plan += [b for b in baselines if b in extra and r < baseline_repeats]
+        if r % 2:
+            plan.reverse()
+        for name in plan:
+            bench.reset()
+            seconds = (ways.get(name) or extra[name])()
+            times[name].append(seconds)
+            log(f"  {name}: {seconds:.1f} s")
+            if name != "floor" and name not in snaps:
+                snaps[name] = bench.snapshot()
+                if name in ("fastgrade", "driver"):
+                    snaps[name]["reports"] = compare.reports(bench.root, bench.assignment)
+    same = {}
+    ref = "serial" if "serial" in snaps else "fastgrade plain"
+    for name, snap in snaps.items():
+        if name == ref:
+            continue
+        diffs = compare.differences(snap["grades"], snaps[ref]["grades"]) + \
+            compare.differences(snap["outputs"], snaps[ref]["outputs"])
+        same[name] = {"against": ref, "identical": not diffs, "differences": diffs[:5]}
+    if "fastgrade" in snaps and "driver" in snaps:
+        diffs = compare.differences(snaps["fastgrade"]["reports"], snaps["driver"]["reports"])
+        same["fastgrade reports"] = {"against": "driver", "identical": not diffs, "differences": diffs[:5]}
+    sizes = [Path(p).stat().st_size for p in (bench.root / "autograded").glob("*/*/*.ipynb")]
+    totals = {}
+    for student, cells in snaps.get("fastgrade", snaps.get(ref, {})).get("grades", {}).items():
+        totals[student] = sum((v[0] or 0) for v in cells.values())
+    return {"assignment": bench.assignment, "n": n, "jobs": jobs, "times": times, "identical": same,
+            "largest_autograded_bytes": max(sizes) if sizes else 0, "kinds": {k: list(bench.kinds.values()).count(k)
+                                                                              for k in samples.KINDS},
+            "scores": sorted(set(totals.values()))}
+
+
+# ------------------------------------------------------------------------- figure 4
+MAPS_PROBE = r"""
+import json, os, sys, tempfile
+out = {"present": False}
+try:
+    from koreathaw import maps
+except ImportError as exc:
+    print(json.dumps({"present": False, "why": str(exc)})); sys.exit(0)
+out["present"], sizes = True, {}
+def folder_bytes(d):
+    return sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(d) for f in fs)
+for name in ("places_map", "events_map", "subset_map"):
+    fn = getattr(maps, name, None)
+    if fn is None:
+        continue
+    try:
+        m = fn()
+        rec = {"notebook_output_bytes": len(m._repr_html_().encode("utf-8"))}
+        d = tempfile.mkdtemp()
+        rec["inline_file_bytes"] = os.path.getsize(maps.save_map(m, os.path.join(d, "inline.html"), assets="inline"))
+        d = tempfile.mkdtemp()
+        page = maps.save_map(m, os.path.join(d, "linked.html"), assets="linked")
+        rec["linked_html_bytes"] = os.path.getsize(page)
+        rec["linked_total_bytes"] = folder_bytes(d)
+    except Exception as exc:
+        rec = {"error": f"{type(exc).__name__}: {exc}"[:200]}
+    sizes[name] = rec
+out["maps"] = sizes
+print(json.dumps(out))
+"""
+
+
+def figure4(fig1: dict[str, Any] | None, fig3: dict[str, Any] | None) -> dict[str, Any]:
+    log("figure 4: sizes")
+    proc = subprocess.run([PY, "-c", MAPS_PROBE], capture_output=True, text=True, env=child_env())
+    try:
+        maps = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        maps = {"present": None, "why": (proc.stderr or "")[-500:]}
+    largest = max(fig1["per_notebook"], key=lambda x: x["bytes"]) if fig1 else None
+    return {"maps": maps, "largest_executed": largest,
+            "largest_autograded_bytes": fig3.get("largest_autograded_bytes") if fig3 else None}
+
+
+# ------------------------------------------------------------------------- the table
+def kb(n: float | None) -> str:
+    if n is None:
+        return "n/a"
+    return f"{n / 1024:.0f} KiB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.2f} MiB"
+
+
+def render(data: dict[str, Any]) -> str:
+    m = data["machine"]
+    load_end = data.get("load_end")
+    lines = [f"Measured {m['date']} on {m['cores']} cores ({m['cpu'] or 'unknown CPU'}), {m['memory']} memory; "
+             f"Python {m['python']}, nbgrader {m['nbgrader']}, nbclient {m['nbclient']}, pandas {m['pandas']}.",
+             f"Load average (1/5/15 min) at the start: {'/'.join(f'{x:.2f}' for x in m['load_start'])}"
+             + (f"; at the end: {'/'.join(f'{x:.2f}' for x in load_end)}" if load_end else "") + ".",
+             f"Medians of {data['repeats']} repeats (baselines: {data['baseline_repeats']}); "
+             f"wall-clock seconds from `time.perf_counter`; whole run {data.get('total_s', 0):.0f} s.", "",
+             "| figure | measured | floor | ratio |", "| --- | --- | --- | --- |"]
+    f1, f2, f3, f4 = (data.get(k) for k in ("fig1", "fig2", "fig3", "fig4"))
+    if f1:
+        c, fl = median(f1["course_s"]), median(f1["floor_s"])
+        lines.append(f"| 1. whole course, {f1['notebooks']} notebooks headless, one after another | {c:.1f} s{spread(f1['course_s'])} "
+                     f"| {fl:.1f} s{spread(f1['floor_s'])} ({f1['notebooks']} × kernel start + `import pandas`) | **{c / fl:.2f}×** |")
+    if f2:
+        t = {k: median(v) for k, v in f2["times"].items()}
+        lines.append(f"| 2. `import koreathaw` + {len(f2['loaders'])} loaders ({', '.join(f2['loaders'])}) | "
+                     f"{t['koreathaw + load all']:.3f} s | {t['pandas + read_csv']:.3f} s (`import pandas` + read_csv of "
+                     f"{len(f2['csv'])} CSVs + {f2['texts']} texts) | **{t['koreathaw + load all'] / t['pandas + read_csv']:.2f}×** |")
+        lines.append(f"| 2a. `import koreathaw` alone | {t['import koreathaw']:.3f} s | {t['import pandas']:.3f} s "
+                     f"(`import pandas`) | {t['import koreathaw'] / t['import pandas']:.2f}× |")
+    if f3:
+        n, fl = f3["n"], median(f3["times"]["floor"])
+        label = {"fastgrade": f"`python -m fastgrade autograde` (course driver, {f3['jobs']} workers) — the fast path",
+                 "fastgrade plain": f"`python -m fastgrade plain` (bare nbgrader, {f3['jobs']} workers)",
+                 "driver": "`python -m grading autograde` (course driver, serial) — before",
+                 "serial": "stock `nbgrader autograde` (serial)",
+                 "shards": f"stock `nbgrader autograde --student S`, {f3['jobs']} parallel lanes, one app per student"}
+        for name in ("fastgrade", "fastgrade plain", "driver", "serial", "shards"):
+            if name not in f3["times"] or not f3["times"][name]:
+                continue
+            t = median(f3["times"][name])
+            lines.append(f"| 3. autograde {n} × {f3['assignment']}: {label[name]} | {t:.1f} s{spread(f3['times'][name])}, "
+                         f"{60 * n / t:.0f}/min | {fl:.1f} s, {60 * n / fl:.0f}/min (nbclient, {f3['jobs']} processes) "
+                         f"| **{t / fl:.2f}×** |")
+    if f4:
+        maps = f4["maps"]
+        if maps.get("present") and maps.get("maps"):
+            for name, s in maps["maps"].items():
+                if "error" in s:
+                    lines.append(f"| 4. `maps.{name}()` | not measured: {s['error']} | – | – |")
+                    continue
+                lines.append(f"| 4. `maps.{name}()` (all rows) | inline: {kb(s['inline_file_bytes'])} saved, "
+                             f"{kb(s['notebook_output_bytes'])} as a notebook output; linked: page "
+                             f"{kb(s['linked_html_bytes'])} + shared assets = {kb(s['linked_total_bytes'])} | – | – |")
+        else:
+            lines.append(f"| 4. maps | not measured: `koreathaw.maps` is not there ({maps.get('why', '')[-80:]}) | – | – |")
+        big = f4.get("largest_executed")
+        if big:
+            lines.append(f"| 4. largest executed notebook | {big['notebook']}: {kb(big['bytes'])} | – | – |")
+        if f4.get("largest_autograded_bytes"):
+            lines.append(f"| 4. largest autograded submission | {kb(f4['largest_autograded_bytes'])} | – | – |")
+    if f3:
+        lines += ["", f"Grading batch: {f3['n']} submissions of {f3['assignment']} "
+                  f"({', '.join(f'{v} {k}' for k, v in f3['kinds'].items())}); total scores seen: "
+                  f"{', '.join(f'{s:g}' for s in f3['scores'])}."]
+        for name, same in f3["identical"].items():
+            verdict = "identical" if same["identical"] else "DIFFERENT: " + "; ".join(same["differences"])
+            what = "per-student reports (status, score, flags)" if name.endswith("reports") else \
+                "grades per student and cell, autograded cells and outputs"
+            lines.append(f"- {name} vs {same['against']}: {what} {verdict}.")
+    if f1:
+        lines += ["", "Slowest notebooks of figure 1 (median seconds; a bare kernel + `import pandas` takes "
+                  f"{f1['bare_kernel_s']:.2f} s):", ""]
+        for rec in f1["per_notebook"][:6]:
+            err = f", {rec['error_outputs']} error output(s)" if rec["error_outputs"] else ""
+            err += f", FAILED: {rec['error']}" if rec["error"] else ""
+            lines.append(f"- {rec['notebook']}: {rec['seconds']:.2f} s, {kb(rec['bytes'])}{err}")
+    return "\n".join(lines) + "\n"
+
+
+def write_results(text: str) -> None:
+    path = BENCH / "RESULTS.md"
+    old = path.read_text(encoding="utf-8") if path.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+    if BEGIN not in old or END not in old:
+        old += f"\n{BEGIN}\n{END}\n"
+    head, rest = old.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(f"{head}{BEGIN}\n{text}{END}{tail}", encoding="utf-8")
+
+
+def main() -> int:
+    start = time.perf_counter()
+    figures = [f.strip() for f in os.environ.get("BENCH_FIGURES", "1,2,3,4").split(",") if f.strip()]
+    repeats = env_int("BENCH_REPEATS", 3)
+    baseline_repeats = env_int("BENCH_BASELINE_REPEATS", 1)
+    n = env_int("BENCH_N", 40)
+    jobs = env_int("BENCH_JOBS", default_jobs())
+    baselines = [b.strip() for b in os.environ.get("BENCH_BASELINES", "serial,driver,shards").split(",") if b.strip()]
+    data: dict[str, Any] = {"machine": machine(), "repeats": repeats, "baseline_repeats": baseline_repeats}
+    log(f"machine: {data['machine']}")
+    with tempfile.TemporaryDirectory(prefix="koreathaw-bench-") as tmp:
+        work = Path(tmp)
+        if "2" in figures:
+            data["fig2"] = figure2(max(5, 4 * repeats + 1))
+        if "1" in figures:
+            data["fig1"] = figure1(repeats, work)
+        if "3" in figures:
+            data["fig3"] = figure3(work, n, repeats, baseline_repeats, os.environ.get("BENCH_ASSIGNMENT"),
+                                   baselines, jobs)
+        if "4" in figures:
+            data["fig4"] = figure4(data.get("fig1"), data.get("fig3"))
+    data["load_end"] = os.getloadavg()
+    data["total_s"] = time.perf_counter() - start
+    text = render(data)
+    (BENCH / "last-run.json").write_text(json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8")
+    if os.environ.get("BENCH_NO_WRITE"):
+        print(text)
+    else:
+        write_results(text)
+        print(text)
+        log(f"wrote {BENCH / 'RESULTS.md'} and {BENCH / 'last-run.json'} in {data['total_s']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
