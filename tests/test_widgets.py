@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 import sys
 
@@ -101,12 +103,31 @@ def test_timeline_stepper_map_changes_with_event(events):
     assert stepper.map.value and stepper.map.value != first
 
 
+def inner_map_document(panel_html: str) -> str:
+    """Return the HTML document inside the map panel's iframe (its srcdoc, unescaped once)."""
+    found = re.search(r'<iframe[^>]*srcdoc="([^"]*)"', panel_html)
+    assert found, "the map panel holds no iframe with a srcdoc"
+    return html.unescape(found.group(1))
+
+
+def test_timeline_stepper_map_is_offline_leaflet_iframe(events):
+    """The map is an iframe holding Leaflet itself, with no asset fetched from the network."""
+    stepper = timeline_stepper(events)
+    inner = inner_map_document(stepper.map.value)
+    assert "L.map(" in inner or "L.map (" in inner
+    assert not re.search(r"<script[^>]+src=[\"']https?:", inner)
+    assert not re.search(r"<link[^>]+href=[\"']https?:", inner)
+
+
 def test_timeline_stepper_map_escapes_markup(crafted):
-    """The map panel of a crafted event holds no live <script> or <img> from the data."""
+    """Inside the map's document, a crafted title and place show as text, never as markup."""
     stepper = timeline_stepper(crafted)
     stepper.slider.value = "E008"
-    assert "<script>alert" not in stepper.map.value
-    assert "<img src=x" not in stepper.map.value
+    inner = inner_map_document(stepper.map.value)
+    assert "<script>alert" not in inner
+    assert "<img src=x" not in inner
+    # the title reaches the map escaped (as an HTML entity, possibly inside a JSON string)
+    assert "&lt;script&gt;" in inner or "\\u0026lt;script\\u0026gt;" in inner
 
 
 def test_timeline_stepper_accepts_a_subset(events):

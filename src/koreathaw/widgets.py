@@ -141,26 +141,28 @@ def event_html(event: pd.Series, date: pd.Timestamp | None = None, articles: pd.
     return "\n".join(parts)
 
 
-def _map_html(subset: pd.DataFrame) -> str:
-    """Return HTML showing ``subset`` on a map, or as a table when no map can be drawn.
+def _map_html(subset: pd.DataFrame, events: pd.DataFrame | None = None, start: Any = None, end: Any = None) -> str:
+    """Return the HTML of a map of ``subset``: an iframe holding an offline Leaflet map.
 
-    Uses :func:`koreathaw.maps.events_map` (offline Leaflet) when the module is
-    there; falls back on an escaped list of places and coordinates.
+    With ``events``, ``start`` and ``end``, draws :func:`koreathaw.maps.subset_map`
+    (the view fits all of ``events``, so it does not jump as the range
+    changes); otherwise :func:`koreathaw.maps.events_map` of ``subset``.
     """
     if subset.empty:
         return "<p><i>No event in this range: nothing to map.</i></p>"
     try:
         from koreathaw import maps
-    except ImportError:
-        maps = None
-    if maps is not None and hasattr(maps, "events_map"):
+    except ImportError:  # a library without maps: list the places instead
+        items = "".join(
+            f"<li>{_esc(row.place_name)}: {row.latitude:.4f}, {row.longitude:.4f}</li>"
+            for row in subset.drop_duplicates("place_name").itertuples()
+        )
+        return f"<p>Places (no map available):</p><ul>{items}</ul>"
+    if events is not None:
+        fmap = maps.subset_map(events, start=start, end=end)
+    else:
         fmap = maps.events_map(subset)
-        return fmap._repr_html_()
-    items = "".join(
-        f"<li>{_esc(row.place_name)}: {row.latitude:.4f}, {row.longitude:.4f}</li>"
-        for row in subset.drop_duplicates("place_name").itertuples()
-    )
-    return f"<p>Places (no map available):</p><ul>{items}</ul>"
+    return fmap._repr_html_()
 
 
 def timeline_stepper(events: pd.DataFrame | None = None, *, show_map: bool = True):
@@ -336,7 +338,9 @@ def date_range_map(events: pd.DataFrame | None = None, *, show_map: bool = True)
     """Return a widget that maps the events of a range of months.
 
     A range slider over the months from the first event to the last chooses
-    a period; the panel lists the events that start in it and maps them.
+    a period; the panel lists the events that start in it and maps them
+    with :func:`koreathaw.maps.subset_map` (the view stays on all the events,
+    so the map does not jump as the range changes).
 
     Parameters
     ----------
@@ -392,7 +396,7 @@ def date_range_map(events: pd.DataFrame | None = None, *, show_map: bool = True)
         summary.value = (f"<p><b>{len(subset)}</b> event{plural} from {first:%B %Y} to {last:%B %Y}</p>"
                          f'<ul style="max-height:10em;overflow:auto">{items}</ul>')
         if show_map:
-            map_view.value = _map_html(subset)
+            map_view.value = _map_html(subset, table, first.start_time, last.end_time.normalize())
 
     slider.observe(update, names="value")
     update()

@@ -40,6 +40,18 @@ def is_checked(cell) -> bool:
     )
 
 
+def coalesce_streams(outputs):
+    """Merge consecutive outputs of the same stream, so the file does not depend on how output was flushed."""
+    merged = []
+    for output in outputs:
+        if (output.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == output.get("name")):
+            merged[-1]["text"] = "".join(merged[-1]["text"]) + "".join(output["text"])
+        else:
+            merged.append(output)
+    return merged
+
+
 def clean(nb):
     """Return ``nb`` with outputs only in checked cells, numbered 1, 2, ...; no other execution counts."""
     number = 0
@@ -53,6 +65,7 @@ def clean(nb):
             continue
         number += 1
         cell.execution_count = number
+        cell.outputs = coalesce_streams(cell.outputs)
         for output in cell.outputs:
             if "execution_count" in output:
                 output["execution_count"] = number
