@@ -452,7 +452,7 @@ def is_local(url: str) -> bool:
 
 def offline_context(browser: Any, blocked: list[str] | None = None, **kwargs: Any) -> Any:
     """A new browser context in which only 127.0.0.1/localhost requests get through."""
-    options = {"viewport": {"width": 1400, "height": 1000}, "ignore_https_errors": False}
+    options = {"viewport": {"width": 1400, "height": 1300}}
     options.update(kwargs)
     context = browser.new_context(**options)
     record = blocked if blocked is not None else []
@@ -476,6 +476,12 @@ def screenshot(page: Any, name: str, artifacts: Path | None = None, **kwargs: An
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), **kwargs)
     return path
+
+
+def screenshot_element(locator: Any, name: str, artifacts: Path | None = None) -> Path:
+    """Scroll an element (e.g. a widget's output) to the top of its notebook; screenshot the page."""
+    locator.evaluate("e => e.scrollIntoView({block: 'start'})")
+    return screenshot(locator.page, name, artifacts)
 
 
 # ---- JupyterLab
@@ -603,7 +609,8 @@ def cell_source(page: Any, index: int) -> str:
 
 @contextmanager
 def offline_page(request: pytest.FixtureRequest, server: LabServer, browser: Any, shots: Path) -> Iterator[Any]:
-    """A page in a fresh offline context; ``page.blocked`` lists the requests it aborted.
+    """A page in a fresh offline context; ``page.blocked`` lists the requests it aborted,
+    ``page.console_errors`` the console errors and uncaught page errors.
 
     On the way out: a ``<test>-FAILED.png`` screenshot if the test failed, the context
     closed, and every kernel of ``server`` shut down (so kernels never pile up).
@@ -612,6 +619,10 @@ def offline_page(request: pytest.FixtureRequest, server: LabServer, browser: Any
     context = offline_context(browser, blocked)
     page = context.new_page()
     page.blocked = blocked
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.console_errors = errors
     failed_before = request.session.testsfailed
     try:
         yield page

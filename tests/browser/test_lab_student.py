@@ -38,6 +38,7 @@ from lab_fixtures import (
     run_all,
     run_nbgrader,
     screenshot,
+    screenshot_element,
     set_cell_text,
     cell_source,
     wait_kernel_idle,
@@ -162,9 +163,14 @@ def _leaflet_layers(frame) -> dict:
                   if (c && c.nodeType) c = c.textContent;
                   return String(c || ''); };
               const box = node ? node.getBoundingClientRect() : null;
+              const holder = node ? node.closest('.leaflet-container') : null;
+              const area = holder ? holder.getBoundingClientRect() : null;
+              // drawn: in the page, with a size, a real SVG path, and inside its map's box
+              const inside = !!(box && area && box.right > area.left && box.left < area.right
+                                && box.bottom > area.top && box.top < area.bottom);
               out.markers.push({
                 latlng: layer.getLatLng(),
-                drawn: !!(node && node.isConnected && box.width > 0 && box.height > 0
+                drawn: !!(node && node.isConnected && box.width > 0 && box.height > 0 && inside
                           && (!layer._path || (layer._path.getAttribute('d') || '').length > 4)),
                 tooltip: content(tip), popup: content(pop),
               });
@@ -212,7 +218,7 @@ def test_timeline_widget_steps_through_events(page, lab, shots):
     _wait_for_leaflet(frames[0])
     layers = _leaflet_layers(frames[0])
     assert any(m["drawn"] for m in layers["markers"]), f"the event's map has no marker drawn: {layers}"
-    screenshot(page, "student-2-timeline-first", shots)
+    screenshot_element(widget, "student-2-timeline-first", shots)
 
     # Next button, as a student clicks it
     widget.locator("button", has_text="Next").first.click()
@@ -230,7 +236,7 @@ def test_timeline_widget_steps_through_events(page, lab, shots):
     _wait_for_leaflet(frames[0])
     after_layers = _leaflet_layers(frames[0])
     assert any(m["drawn"] for m in after_layers["markers"]), f"no marker drawn after Next: {after_layers}"
-    screenshot(page, "student-2-timeline-next", shots)
+    screenshot_element(widget, "student-2-timeline-next", shots)
 
     # keyboard: focus the slider's handle and press the right arrow
     handle = widget.locator(".widget-slider .noUi-handle, .widget-slider [role=slider]").first
@@ -244,7 +250,7 @@ def test_timeline_widget_steps_through_events(page, lab, shots):
     page.wait_for_timeout(500)
     third = _widget_state(page, widget)
     assert third["text"] != after["text"], "the event card did not change after the arrow key"
-    screenshot(page, "student-2-timeline-key", shots)
+    screenshot_element(widget, "student-2-timeline-key", shots)
     assert page.blocked == [], f"the timeline asked for the network: {page.blocked}"
 
 
@@ -331,3 +337,30 @@ def test_student_fills_runs_and_validates_a1(page, lab, student_root, tmp_path_f
     screenshot(page, "student-4-a1-validated", shots)
     assert "Success" in message and "passes all the tests" in message, message
     dialog.locator(".jp-mod-accept").click()
+
+
+# --------------------------------------------------------------------------- the fixture itself
+
+
+def test_lab_server_stops_with_its_kernels(tmp_path):
+    """The server fixture's own promise: stopped by its PID, no kernel outlives it."""
+    import os
+
+    import psutil
+
+    server = LabServer(root_dir=tmp_path, home=tmp_path / "jupyter")
+    server.start()
+    try:
+        assert Path(server.command()[1]).name == "jupyter-lab"
+        proc = psutil.Process(server.proc.pid)
+        assert "jupyter-lab" in " ".join(proc.cmdline()), proc.cmdline()  # the server, not a wrapper
+        kernel = server.api("POST", "kernels", {"name": "koreathaw"})
+        kids = server.kernel_processes()
+        assert kids, "starting a kernel started no process under the server"
+        assert any(kernel["id"] in " ".join(k.cmdline()) or "ipykernel" in " ".join(k.cmdline()) for k in kids)
+        assert os.environ.get("JUPYTER_RUNTIME_DIR") != server.env()["JUPYTER_RUNTIME_DIR"]
+    finally:
+        leftovers = server.stop()
+    assert leftovers == []
+    assert not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE
+    assert not [k for k in kids if k.is_running() and k.status() != psutil.STATUS_ZOMBIE]
