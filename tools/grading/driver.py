@@ -497,12 +497,10 @@ class Course:
 
     def feedback_leaks(self, assignment: str) -> dict[str, list[str]]:
         """Return, per feedback file, the hidden-test lines it shows (it should show none)."""
-        import html
-
-        hidden = self.hidden_lines(assignment)
+        hidden = [" ".join(line.split()) for line in self.hidden_lines(assignment)]
         leaks = {}
         for page in sorted((self.root / "feedback").glob(f"*/{assignment}/*.html")):
-            text = html.unescape(page.read_text(encoding="utf-8"))
+            text = page_text(page.read_text(encoding="utf-8"))
             found = [line for line in hidden if line in text]
             if found:
                 leaks[str(page.relative_to(self.root))] = found
@@ -570,6 +568,17 @@ class Course:
             writer.writerows(rows)
         self.echo(f"exported {len(rows)} rows to {out}")
         return out
+
+
+def page_text(raw_html: str) -> str:
+    """The text of an HTML page as a reader sees it: no tags (syntax highlighting splits
+    code into many spans), entities decoded, runs of white space made one space."""
+    import html
+    import re
+
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", raw_html, flags=re.S | re.I)
+    text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return " ".join(text.split())
 
 
 def _failure(outcome: dict[str, Any]) -> str:
