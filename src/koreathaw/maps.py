@@ -567,8 +567,12 @@ def _fit(m: Any, points: pd.DataFrame, bounds: Any = None) -> None:
                       (float(points["latitude"].max()), float(points["longitude"].max())))
         else:
             bounds = _KOREA_VIEW
+    from folium.map import FitBounds
+
     (s, w), (n, e) = bounds
-    m.fit_bounds([[s, w], [n, e]], padding=(30, 30), max_zoom=7)
+    fit = FitBounds([[s, w], [n, e]], padding=(30, 30), max_zoom=7)
+    fit.options["animate"] = False  # draw the first view at once, with no zoom animation
+    m.add_child(fit)
 
 
 def _in_box(lat: float, lon: float, box: Any) -> bool:
