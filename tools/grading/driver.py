@@ -243,8 +243,11 @@ class Course:
 
     # ------------------------------------------------------------------ autograde
     def _notebook_names(self, assignment: str) -> list[str]:
-        with self.gradebook() as gb:
-            return sorted(nb.name for nb in gb.find_assignment(assignment).notebooks)
+        cache = self.__dict__.setdefault("_names_cache", {})
+        if assignment not in cache:
+            with self.gradebook() as gb:
+                cache[assignment] = sorted(nb.name for nb in gb.find_assignment(assignment).notebooks)
+        return cache[assignment]
 
     def _prepare(self, assignment: str, student: str, notebook: str, res: Result) -> Any | None:
         """Look at a submission before nbgrader does; return the notebook to grade or None."""
@@ -297,6 +300,13 @@ class Course:
         return None
 
     def _source_cells(self, assignment: str, notebook: str) -> list[dict[str, Any]]:
+        key = (assignment, notebook)
+        cache = self.__dict__.setdefault("_cells_cache", {})
+        if key not in cache:
+            cache[key] = self._read_source_cells(assignment, notebook)
+        return cache[key]
+
+    def _read_source_cells(self, assignment: str, notebook: str) -> list[dict[str, Any]]:
         with self.gradebook() as gb:
             nb = gb.find_notebook(notebook, assignment)
             cells = [{"grade_id": c.name, "checksum": c.checksum, "locked": c.locked, "cell_type": c.cell_type,

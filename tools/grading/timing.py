@@ -35,7 +35,7 @@ def bare_kernel_start(code: str | None = None) -> float:
     start = time.perf_counter()
     km, kc = start_new_kernel(kernel_name="koreathaw")
     if code:
-        kc.execute_interactive(code, timeout=60)
+        kc.execute_interactive(code, timeout=60, output_hook=lambda msg: None)
     km.shutdown_kernel(now=True)
     kc.stop_channels()
     return time.perf_counter() - start
@@ -61,7 +61,7 @@ def main(n: int = 8) -> None:
             write(good, root / "submitted" / f"s{i:03d}" / "a1-sources" / "a1-sources.ipynb")
 
         kernels = [bare_kernel_start() for _ in range(5)]
-        loaded = [bare_kernel_start("import koreathaw as kt; kt.load_articles(); kt.load_names()") for _ in range(5)]
+        loaded = [bare_kernel_start("import koreathaw as kt; _a = kt.load_articles(); _n = kt.load_names()") for _ in range(5)]
 
         start = time.perf_counter()
         run(sys.executable, "-m", "grading", "--course", str(root), "autograde", "a1-sources")
@@ -72,6 +72,7 @@ def main(n: int = 8) -> None:
         run(str(Path(sys.executable).parent / "nbgrader"), "autograde", "a1-sources", "--force")
         stock_total = time.perf_counter() - start
 
+    print(f"load average: {os.getloadavg()[0]:.1f}")
     print(f"submissions: {n} (a1-sources model solution, 6 code cells), {os.cpu_count()} cores")
     print(f"bare kernel start (median of 5):            {statistics.median(kernels):.2f} s")
     print(f"kernel start + import koreathaw + load:     {statistics.median(loaded):.2f} s")
