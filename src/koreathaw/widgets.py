@@ -161,7 +161,12 @@ def _map_html(subset: pd.DataFrame, events: pd.DataFrame | None = None, start: A
     if events is not None:
         fmap = maps.subset_map(events, start=start, end=end)
     else:
-        fmap = maps.events_map(subset)
+        # a view of some 600 km around the events, so a single event is seen in its region
+        lat, lon = subset["latitude"], subset["longitude"]
+        bounds = ((float(lat.min()) - 2.5, float(lon.min()) - 3.5), (float(lat.max()) + 2.5, float(lon.max()) + 3.5))
+        first = subset.iloc[0]
+        title = f"{subset.index[0]:%Y-%m-%d} · {first.get('place_name', '')}" if len(subset) == 1 else None
+        fmap = maps.events_map(subset, bounds=bounds, title=title)
     return fmap._repr_html_()
 
 
