@@ -20,6 +20,10 @@ The assets travel in one of two ways, chosen per map:
 Every text shown on a map (titles, quotes, names, the legend) goes through
 :func:`escape_html`, so an apostrophe, a backtick or ``<script>`` in the data
 shows as text and breaks nothing. Markers are drawn circles: no image files.
+jQuery (vendored too) is added only to a map that holds a ``folium.Popup``,
+whose template needs it; the course's own popups do not. Folium elements that
+load plug-ins from the web (``folium.Icon``, ``folium.plugins``) still need a
+network: use circle markers, or ``folium.Marker`` with its default icon.
 Each map has a text equivalent, :func:`markers_table`, and the colours are the
 colour-blind-safe Okabe-Ito palette (:data:`PALETTE`).
 
@@ -33,7 +37,6 @@ import functools
 import hashlib
 import html
 import json
-import math
 import os
 import shutil
 from collections.abc import Iterable, Sequence
@@ -144,21 +147,38 @@ def escape_html(text: Any) -> str:
     >>> escape_html(None)
     ''
     """
-    if text is None or (isinstance(text, float) and math.isnan(text)) or text is pd.NaT:
+    if _missing(text):
         return ""
     escaped = html.escape(str(text), quote=True)
     return escaped.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
 
 
+def _missing(value: Any) -> bool:
+    """Return whether a cell is missing (None, NaN, NaT or pd.NA)."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.api.types.is_scalar(value) and pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def _text(value: Any) -> str:
     """Return a cell as plain text ('' for a missing value)."""
-    if value is None or value is pd.NaT:
-        return ""
-    if isinstance(value, float) and math.isnan(value):
+    if _missing(value):
         return ""
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     return str(value)
+
+
+def _js_string(text: str) -> str:
+    """Return ``text`` as a JavaScript string literal that is safe inside an inline <script>.
+
+    JSON, with ``</`` and ``<!--`` broken up so the HTML parser cannot end the
+    script early; shorter than escaping every ``<`` as Folium's ``tojson`` does.
+    """
+    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "\\u003c!--")
 
 
 # --- assets ------------------------------------------------------------------------
@@ -401,11 +421,10 @@ def _classes() -> Any:
         """Tell the inset to label the copy of this marker (escaped HTML)."""
 
         _template = Template(
-            """
-            {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.koreathawInsetLabel = {html: {{ this.html|tojson }}, direction: {{ this.direction|tojson }}};
-            {% endmacro %}
-            """
+            "{% macro script(this, kwargs) %}"
+            "{{ this._parent.get_name() }}.koreathawInsetLabel = {html: {{ this.html|tojson }}, "
+            "direction: {{ this.direction|tojson }}};\n"
+            "{% endmacro %}"
         )
 
         def __init__(self, html_text: str, direction: str) -> None:
@@ -414,38 +433,54 @@ def _classes() -> Any:
             self.html = html_text
             self.direction = direction
 
-    class HtmlPopup(MacroElement):
-        """A popup whose content is HTML we escaped, passed to Leaflet as a JSON string."""
+    class CompactCircleMarker(folium.CircleMarker):
+        """folium.CircleMarker, written with only the options that differ from Leaflet's defaults."""
 
         _template = Template(
-            """
-            {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }}, {{ this.options|tojson }});
-            {% endmacro %}
-            """
+            "{% macro script(this, kwargs) %}"
+            "var {{ this.get_name() }} = L.circleMarker({{ this.location|tojson }}, {{ this.compact|tojson }})"
+            ".addTo({{ this._parent.get_name() }});\n"
+            "{% endmacro %}"
+        )
+        _LEAFLET_DEFAULTS = {"stroke": True, "color": "#3388ff", "weight": 3, "opacity": 1.0, "lineCap": "round",
+                             "lineJoin": "round", "fill": True, "fillOpacity": 0.2, "fillRule": "evenodd",
+                             "bubblingMouseEvents": True, "radius": 10}
+
+        @property
+        def compact(self) -> dict[str, Any]:
+            return {k: v for k, v in self.options.items()
+                    if v is not None and self._LEAFLET_DEFAULTS.get(k, object()) != v}
+
+    class HtmlPopup(MacroElement):
+        """A popup whose content is HTML we escaped, passed to Leaflet as a string."""
+
+        _template = Template(
+            "{% macro script(this, kwargs) %}"
+            "{{ this._parent.get_name() }}.bindPopup({{ this.html_js }}, {{ this.options|tojson }});\n"
+            "{% endmacro %}"
         )
 
         def __init__(self, html_text: str, max_width: int = 320) -> None:
             super().__init__()
             self._name = "HtmlPopup"
             self.html = html_text
+            self.html_js = _js_string(html_text)
             self.options = {"maxWidth": max_width}
 
     class HtmlTooltip(MacroElement):
-        """A tooltip (or a permanent label) from escaped HTML, as a JSON string."""
+        """A tooltip (or a permanent label) from escaped HTML, passed as a string."""
 
         _template = Template(
-            """
-            {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.bindTooltip({{ this.html|tojson }}, {{ this.options|tojson }});
-            {% endmacro %}
-            """
+            "{% macro script(this, kwargs) %}"
+            "{{ this._parent.get_name() }}.bindTooltip({{ this.html_js }}, {{ this.options|tojson }});\n"
+            "{% endmacro %}"
         )
 
         def __init__(self, html_text: str, permanent: bool = False, direction: str = "right") -> None:
             super().__init__()
             self._name = "HtmlTooltip"
             self.html = html_text
+            self.html_js = _js_string(html_text)
             offset = {"left": [-8, 0], "right": [8, 0], "top": [0, -8], "bottom": [0, 8]}.get(direction, [0, 0])
             self.options = ({"permanent": True, "direction": direction, "offset": offset, "className": "koreathaw-label"}
                             if permanent else {"sticky": True})
@@ -483,7 +518,8 @@ def _classes() -> Any:
         pass
 
     ns = Classes()
-    for cls in (RawHtml, OfflineAssets, Basemap, Inset, InsetLabel, HtmlPopup, HtmlTooltip, InfoBox):
+    for cls in (RawHtml, OfflineAssets, Basemap, Inset, InsetLabel, CompactCircleMarker, HtmlPopup, HtmlTooltip,
+                InfoBox):
         setattr(ns, cls.__name__, cls)
     return ns
 
@@ -740,7 +776,7 @@ def places_map(places: pd.DataFrame | None = None, *, highlight: Iterable[str] |
         precision = _text(row.get("precision"))
         ring = precision == "country"
         colour = _HIGHLIGHT if labelled else _OTHER
-        marker = folium.CircleMarker(
+        marker = ns.CompactCircleMarker(
             location=[float(row["latitude"]), float(row["longitude"])],
             radius=9 if labelled else 6,
             color=colour if ring else _OUTLINE, weight=2 if ring else 1,
@@ -812,9 +848,9 @@ def _event_popup(date: pd.Timestamp, row: pd.Series, articles: pd.DataFrame | No
             source = f"{_text(art['title'])}, {_text(art['outlet'])}, {_text(art['publication_date'])}"
         else:
             source = f"article {article_id}"
-        parts.append(f'<span class="meta">Source: {escape_html(source)}</span>')
+        parts.append(f'{"" if quote else "<br>"}<span class="meta">Source: {escape_html(source)}</span>')
     elif _text(row.get("source_url")):
-        parts.append(f'<span class="meta">Source: {escape_html(row["source_url"])}</span>')
+        parts.append(f'{"" if quote else "<br>"}<span class="meta">Source: {escape_html(row["source_url"])}</span>')
     parts.append(f'<br><span class="meta">{escape_html(row["event_id"])}</span>')
     return f'<div class="koreathaw-popup">{"".join(parts)}</div>'
 
@@ -882,7 +918,7 @@ def events_map(events: pd.DataFrame | None = None, *, assets: str = "inline", ti
     for date, row in zip(events.index, (r for _, r in events.iterrows())):
         category = _text(row["category"])
         colour = PALETTE[category]
-        marker = folium.CircleMarker(
+        marker = ns.CompactCircleMarker(
             location=[float(row["latitude"]), float(row["longitude"])], radius=7,
             color=_OUTLINE, weight=1, fill=True, fill_color=colour, fill_opacity=0.9,
         )
