@@ -279,12 +279,12 @@ def test_online_tiles_only_when_asked():
     assert "KOREATHAW_BASEMAP" not in online
 
 
-def test_inline_map_then_plain_folium_map_is_unchanged():
+def test_inline_map_then_plain_folium_map_is_unchanged(tmp_path):
     """Making and rendering course maps leaves a later plain folium.Map with Folium's own assets."""
     before_js, before_css = list(folium.Map.default_js), list(folium.Map.default_css)
     m = events_map()
     render(m)
-    save_map(m, Path(pytest.importorskip("tempfile").mkdtemp()) / "x.html", assets="inline")
+    save_map(m, tmp_path / "x.html", assets="inline")
     assert m.default_js == [] and m.default_css == []
     assert folium.Map.default_js == before_js and folium.Map.default_css == before_css
     plain = folium.Map()

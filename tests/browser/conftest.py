@@ -50,20 +50,22 @@ def pytest_configure(config: pytest.Config) -> None:
 def chromium_path() -> str:
     """Return the path of Debian's chromium, or skip (fail under CI=true) without it."""
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    in_ci = os.environ.get("CI", "").lower() == "true"
+    outcome = "FAIL (CI=true)" if in_ci else "are SKIPPED"
     problem = None
     if not exe:
-        problem = ("Debian's chromium is not installed (no `chromium` on PATH): the browser tests "
-                   "are SKIPPED. Install it with `make browser-deps` as root, or `apt-get install chromium`.")
+        problem = (f"Debian's chromium is not installed (no `chromium` on PATH): the browser tests {outcome}. "
+                   "Install it with `make browser-deps` as root, or `apt-get install chromium`.")
     else:
         try:
             import playwright.sync_api  # noqa: F401
         except ImportError:
-            problem = ("the Python package `playwright` is not installed: the browser tests are SKIPPED. "
+            problem = (f"the Python package `playwright` is not installed: the browser tests {outcome}. "
                        "Install the test extras (`pip install -e .[test]`); never run `playwright install`.")
     if problem:
         banner = "!" * 78
         message = f"\n{banner}\n{problem}\n{banner}"
-        if os.environ.get("CI", "").lower() == "true":
+        if in_ci:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     return exe
