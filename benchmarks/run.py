@@ -17,7 +17,7 @@ Writes the table between the markers of ``benchmarks/RESULTS.md`` and the raw
 numbers to ``benchmarks/last-run.json``. Environment knobs: ``BENCH_N`` (40),
 ``BENCH_REPEATS`` (3), ``BENCH_BASELINE_REPEATS`` (1), ``BENCH_ASSIGNMENT``
 (first assignment), ``BENCH_FIGURES`` (1,2,3,4), ``BENCH_BASELINES``
-(serial,driver,shards), ``BENCH_JOBS`` (all cores).
+("fastgrade untuned,driver,serial,shards"; also "plain", "jobs+1"), ``BENCH_JOBS`` (all cores).
 """
 
 from __future__ import annotations
@@ -211,8 +211,8 @@ class GradingBench:
         return timed([PY, str(BENCH / "nbexec.py"), "--jobs", str(self.jobs), "--json", str(self.base / "floor.json"),
                       *self.notebooks], env=self.env)
 
-    def fast(self) -> float:
-        return timed([PY, "-m", "fastgrade", "--course", str(self.root), "--jobs", str(self.jobs),
+    def fast(self, *flags: str, jobs: int | None = None) -> float:
+        return timed([PY, "-m", "fastgrade", "--course", str(self.root), "--jobs", str(jobs or self.jobs), *flags,
                       "autograde", self.assignment], cwd=self.root, env=self.env)
 
     def fast_plain(self) -> float:
@@ -255,9 +255,9 @@ def figure3(work: Path, n: int, repeats: int, baseline_repeats: int, assignment:
     log(f"figure 3: preparing {n} submissions")
     bench = GradingBench(work, assignment, n, jobs)
     log(f"figure 3: {bench.assignment}, N={n}, {jobs} jobs, {repeats} repeats (baselines {baseline_repeats})")
-    ways: dict[str, Callable[[], float]] = {"floor": bench.floor, "fastgrade": bench.fast,
-                                            "fastgrade plain": bench.fast_plain}
-    extra = {"serial": bench.serial, "driver": bench.driver, "shards": bench.shards}
+    ways: dict[str, Callable[[], float]] = {"floor": bench.floor, "fastgrade": bench.fast}
+    extra = {"fastgrade untuned": lambda: bench.fast("--no-tuning"), "serial": bench.serial, "driver": bench.driver, "shards": bench.shards, "plain": bench.fast_plain,
+             "jobs+1": lambda: bench.fast(jobs=jobs + 1)}
     times: dict[str, list[float]] = {k: [] for k in [*ways, *[b for b in baselines if b in extra]]}
     snaps: dict[str, Any] = {}
     for r in range(max(repeats, baseline_repeats)):
@@ -272,19 +272,20 @@ def figure3(work: Path, n: int, repeats: int, baseline_repeats: int, assignment:
             log(f"  {name}: {seconds:.1f} s")
             if name != "floor" and name not in snaps:
                 snaps[name] = bench.snapshot()
-                if name in ("fastgrade", "driver"):
+                if name in ("fastgrade", "driver", "fastgrade untuned", "jobs+1"):
                     snaps[name]["reports"] = compare.reports(bench.root, bench.assignment)
     same = {}
-    ref = "serial" if "serial" in snaps else "fastgrade plain"
+    ref = "serial" if "serial" in snaps else "driver" if "driver" in snaps else "fastgrade"
     for name, snap in snaps.items():
         if name == ref:
             continue
         diffs = compare.differences(snap["grades"], snaps[ref]["grades"]) + \
             compare.differences(snap["outputs"], snaps[ref]["outputs"])
         same[name] = {"against": ref, "identical": not diffs, "differences": diffs[:5]}
-    if "fastgrade" in snaps and "driver" in snaps:
-        diffs = compare.differences(snaps["fastgrade"]["reports"], snaps["driver"]["reports"])
-        same["fastgrade reports"] = {"against": "driver", "identical": not diffs, "differences": diffs[:5]}
+    for name in ("fastgrade", "fastgrade untuned", "jobs+1"):
+        if name in snaps and "driver" in snaps:
+            diffs = compare.differences(snaps[name]["reports"], snaps["driver"]["reports"])
+            same[f"{name} reports"] = {"against": "driver", "identical": not diffs, "differences": diffs[:5]}
     sizes = [Path(p).stat().st_size for p in (bench.root / "autograded").glob("*/*/*.ipynb")]
     totals = {}
     for student, cells in snaps.get("fastgrade", snaps.get(ref, {})).get("grades", {}).items():
@@ -371,11 +372,13 @@ def render(data: dict[str, Any]) -> str:
     if f3:
         n, fl = f3["n"], median(f3["times"]["floor"])
         label = {"fastgrade": f"`python -m fastgrade autograde` (course driver, {f3['jobs']} workers) — the fast path",
-                 "fastgrade plain": f"`python -m fastgrade plain` (bare nbgrader, {f3['jobs']} workers)",
+                 "fastgrade untuned": f"the same with `--no-tuning` (new engine per gradebook open, no warm-up)",
+                 "jobs+1": f"the fast path with {f3['jobs'] + 1} workers",
+                 "plain": f"`python -m fastgrade plain` (bare nbgrader, {f3['jobs']} workers)",
                  "driver": "`python -m grading autograde` (course driver, serial) — before",
                  "serial": "stock `nbgrader autograde` (serial)",
                  "shards": f"stock `nbgrader autograde --student S`, {f3['jobs']} parallel lanes, one app per student"}
-        for name in ("fastgrade", "fastgrade plain", "driver", "serial", "shards"):
+        for name in ("fastgrade", "fastgrade untuned", "jobs+1", "plain", "driver", "serial", "shards"):
             if name not in f3["times"] or not f3["times"][name]:
                 continue
             t = median(f3["times"][name])
@@ -435,7 +438,7 @@ def main() -> int:
     baseline_repeats = env_int("BENCH_BASELINE_REPEATS", 1)
     n = env_int("BENCH_N", 40)
     jobs = env_int("BENCH_JOBS", default_jobs())
-    baselines = [b.strip() for b in os.environ.get("BENCH_BASELINES", "serial,driver,shards").split(",") if b.strip()]
+    baselines = [b.strip() for b in os.environ.get("BENCH_BASELINES", "fastgrade untuned,driver,serial,shards").split(",") if b.strip()]
     data: dict[str, Any] = {"machine": machine(), "repeats": repeats, "baseline_repeats": baseline_repeats}
     log(f"machine: {data['machine']}")
     with tempfile.TemporaryDirectory(prefix="koreathaw-bench-") as tmp:

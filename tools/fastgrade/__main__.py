@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--roster", default=None, help="roster CSV with a column 'id' (default: <course>/students.csv)")
     parser.add_argument("--jobs", "-j", type=int, default=default_jobs(),
                         help="worker processes (default: the usable cores, %(default)s here)")
+    parser.add_argument("--no-tuning", action="store_true",
+                        help="no engine cache and no warm-up in the workers (to measure what they save)")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("autograde", help="the course's grading driver, on every core")
     p.add_argument("assignment", nargs="?", help="default: every released assignment")
@@ -49,11 +51,12 @@ def main(argv: list[str] | None = None) -> int:
 
         students = [s for s in args.students.split(",") if s] if args.students else None
         return course_main(args.course, args.assignment, students, roster=args.roster, jobs=args.jobs,
-                           init=not args.no_init)
+                           init=not args.no_init, tuning=not args.no_tuning)
     from fastgrade.plain import autograde
 
     students = [s for arg in args.student for s in arg.split(",") if s]
-    results = autograde(args.assignment, students, course_root=args.course, jobs=args.jobs, nbgrader_args=extra)
+    results = autograde(args.assignment, students, course_root=args.course, jobs=args.jobs, nbgrader_args=extra,
+                        tuning=not args.no_tuning)
     failed = [r for r in results if not r.ok]
     graded = sum(1 for r in results if r.ok and not r.skipped)
     sys.stderr.write(f"[fastgrade] {args.assignment}: {graded} graded, "

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from fastgrade import pool
-from fastgrade.gradebook import patch_sqlite_timeout
+from fastgrade.gradebook import after_fork, cache_engines, patch_sqlite_timeout, warm_imports
 
 
 def _precreate_students(course, assignment: str, students: Iterable[str]) -> None:
@@ -43,15 +43,22 @@ def _precreate_students(course, assignment: str, students: Iterable[str]) -> Non
 
 
 def autograde(course, assignment: str, students: Iterable[str] | None = None, *, jobs: int | None = None,
-              echo: Callable[[str], None] | None = None) -> list:
+              echo: Callable[[str], None] | None = None, tuning: bool = True) -> list:
     """Grade ``students`` (default: everyone the course knows of) of ``assignment`` on ``jobs`` workers.
 
     The parallel twin of :meth:`grading.driver.Course.autograde`: same results,
     same per-student reports, same progress lines (in the order students finish).
+    With ``tuning`` (the default) the workers keep one gradebook engine each and
+    the parent imports nbgrader's lazy imports before forking
+    (:mod:`fastgrade.gradebook`).
     """
     from grading.driver import GRADING_ERROR, Result
 
-    patch_sqlite_timeout()
+    if tuning:
+        cache_engines()
+        warm_imports()
+    else:
+        patch_sqlite_timeout()
     echo = echo or course.echo
     todo = sorted(students) if students is not None else course.students()
     jobs = jobs or pool.default_jobs()
@@ -73,21 +80,23 @@ def autograde(course, assignment: str, students: Iterable[str] | None = None, *,
             pass
         return res
 
-    return pool.run(todo, work, jobs, on_result, on_lost)
+    return pool.run(todo, work, jobs, on_result, on_lost, after_fork=after_fork if tuning else None)
 
 
 def main(course_root: str | Path, assignment: str | None, students: list[str] | None, *, roster=None,
-         jobs: int | None = None, init: bool = True) -> int:
+         jobs: int | None = None, init: bool = True, tuning: bool = True) -> int:
     """``python -m grading autograde``, on ``jobs`` workers (see :mod:`fastgrade.__main__`)."""
     from grading.driver import Course
 
+    if tuning:  # before the course opens its first gradebook
+        cache_engines()
     course = Course(course_root, roster=roster)
     if init:
         course.init()
     names = [assignment] if assignment else course.released()
     attention = 0
     for name in names:
-        results = autograde(course, name, students, jobs=jobs)
+        results = autograde(course, name, students, jobs=jobs, tuning=tuning)
         attention += sum(r.needs_attention for r in results)
         print(f"report: {course.report(name)}", flush=True)
     print(f"{attention} submission(s) need attention; see the reports above and the flags column of make export",

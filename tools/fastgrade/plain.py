@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from fastgrade import pool
-from fastgrade.gradebook import patch_sqlite_timeout
+from fastgrade.gradebook import after_fork, cache_engines, patch_sqlite_timeout, warm_imports
 
 
 @dataclass
@@ -157,7 +157,8 @@ def _default_report(result: GradeResult, done: int, total: int) -> None:
 
 def autograde(assignment: str, students: Sequence[str] = (), *, course_root: str | Path = ".",
               jobs: int | None = None, nbgrader_args: Sequence[str] = (),
-              report: Callable[[GradeResult, int, int], None] | None = _default_report) -> list[GradeResult]:
+              report: Callable[[GradeResult, int, int], None] | None = _default_report,
+              tuning: bool = True) -> list[GradeResult]:
     """Autograde every (or the given) student's submission of ``assignment`` on ``jobs`` cores.
 
     Parameters
@@ -182,7 +183,11 @@ def autograde(assignment: str, students: Sequence[str] = (), *, course_root: str
     course_root = Path(course_root).resolve()
     jobs = jobs or pool.default_jobs()
     with _cwd(course_root):
-        patch_sqlite_timeout()
+        if tuning:
+            cache_engines()
+            warm_imports()
+        else:
+            patch_sqlite_timeout()
         app = _make_app(assignment, list(nbgrader_args))
         grade, skipped = _submitted_students(app, assignment, list(students))
         for student in skipped:
@@ -198,5 +203,6 @@ def autograde(assignment: str, students: Sequence[str] = (), *, course_root: str
             results += pool.run(
                 grade, lambda student, worker: _grade_one(app, assignment, student, worker), jobs,
                 on_result=lambda done, result: report and report(result, offset + done, total),
-                on_lost=lambda student, why: GradeResult(assignment, student, False, error=why))
+                on_lost=lambda student, why: GradeResult(assignment, student, False, error=why),
+                after_fork=after_fork if tuning else None)
     return sorted(results, key=lambda r: r.student)

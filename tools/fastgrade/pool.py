@@ -29,8 +29,10 @@ def _interrupt(signum, frame):  # SIGTERM in a worker: stop like Ctrl-C, so nbcl
     raise KeyboardInterrupt
 
 
-def _worker(index: int, work: Callable[[Any, int], Any], tasks, results) -> None:
+def _worker(index: int, work: Callable[[Any, int], Any], tasks, results, after_fork) -> None:
     signal.signal(signal.SIGTERM, _interrupt)
+    if after_fork is not None:
+        after_fork()
     try:
         while True:
             item = tasks.get()
@@ -51,12 +53,14 @@ def _worker(index: int, work: Callable[[Any, int], Any], tasks, results) -> None
 
 
 def run(tasks: Sequence[Any], work: Callable[[Any, int], Any], jobs: int,
-        on_result: Callable[[int, Any], None], on_lost: Callable[[Any, str], Any]) -> list[Any]:
+        on_result: Callable[[int, Any], None], on_lost: Callable[[Any, str], Any],
+        after_fork: Callable[[], None] | None = None) -> list[Any]:
     """Run ``work(task, worker_index)`` for every task on ``jobs`` forked workers.
 
     ``on_result(done_count, result)`` is called in the parent as each task
     finishes. A task whose worker died or raised gets ``on_lost(task, why)`` as
-    its result. Returns the results in task order.
+    its result. ``after_fork()`` runs first thing in each worker. Returns the
+    results in task order.
     """
     results: list[Any] = [None] * len(tasks)
     done = 0
@@ -78,7 +82,7 @@ def run(tasks: Sequence[Any], work: Callable[[Any, int], Any], jobs: int,
         task_q.put(None)
     sys.stdout.flush()
     sys.stderr.flush()
-    workers = [ctx.Process(target=_worker, args=(w, work, task_q, result_q), name=f"fastgrade-{w}")
+    workers = [ctx.Process(target=_worker, args=(w, work, task_q, result_q, after_fork), name=f"fastgrade-{w}")
                for w in range(jobs)]
     for proc in workers:
         proc.start()
