@@ -15,7 +15,9 @@ The assets travel in one of two ways, chosen per map:
 ``assets="linked"``
     The HTML refers to one shared local copy, ``koreathaw-assets/`` next to
     the saved file; :func:`save_map` copies it there. Best for many maps in
-    one folder or on a course website.
+    one folder or on a course website. (A linked map shown in a notebook
+    cannot find that folder: keep notebook maps inline, and choose the mode
+    when saving with :func:`save_map`.)
 
 Every text shown on a map (titles, quotes, names, the legend) goes through
 :func:`escape_html`, so an apostrophe, a backtick or ``<script>`` in the data
