@@ -22,29 +22,53 @@ from koreathaw.events import (
     events_in_category,
     load_events,
 )
+from koreathaw.maps import (
+    PALETTE,
+    THAW_PLACES,
+    blank_map,
+    escape_html,
+    events_map,
+    markers_table,
+    places_map,
+    save_map,
+    subset_map,
+)
 from koreathaw.names import canonical_name, find_mentions, load_names
 from koreathaw.places import distance_km, load_places
+from koreathaw.widgets import article_explorer, date_range_map, timeline_stepper
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CATEGORIES",
+    "PALETTE",
+    "THAW_PLACES",
     "DataError",
+    "article_explorer",
+    "blank_map",
     "canonical_name",
     "clean_body",
     "data_dir",
+    "date_range_map",
     "days_between",
     "distance_km",
+    "escape_html",
     "events_at",
     "events_between",
     "events_in_category",
+    "events_map",
     "find_mentions",
     "kwic",
     "load_articles",
     "load_events",
     "load_names",
     "load_places",
+    "markers_table",
     "mention_counts",
+    "places_map",
+    "save_map",
+    "subset_map",
     "term_counts",
+    "timeline_stepper",
     "tokens",
 ]
