@@ -1,6 +1,6 @@
 """Proofs that the assignments grade correctly and survive what students hand in.
 
-Everything runs in a temporary copy of the course (see conftest.py); one
+Everything runs in a temporary copy of the course (see gradingkit.py); one
 autograde batch with good and bad submissions is shared by most tests.
 """
 
@@ -11,9 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import A1_BATCH, A1_STATUS, GHOST, KERNEL_MEMORY_MB, CourseCopy, run_batch
-from submissions import (ASSIGNMENTS, WRONG, grade_id, nbgrader_meta, read, region_lines, source_text, without,
-                         write)
+from gradingkit import (A1_BATCH, A1_STATUS, ASSIGNMENTS, GHOST, KERNEL_MEMORY_MB, WRONG, Batch, CourseCopy,
+                        build_submissions, grade_id, make_course, nbgrader_meta, read, region_lines, run_batch,
+                        source_text, without, write)
 
 def page_text(raw: str) -> str:
     """What a reader of an HTML page sees: tags removed (highlighting splits code into spans), entities decoded."""
@@ -28,6 +28,23 @@ def test_page_text_sees_highlighted_code():
 
 
 pytestmark = [pytest.mark.grading, pytest.mark.slow]
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory) -> CourseCopy:
+    """A course copy with all four assignments released (by the course's driver)."""
+    course = make_course(tmp_path_factory.mktemp("course"))
+    course.grading("release")
+    return course
+
+
+@pytest.fixture(scope="module")
+def graded(released: CourseCopy) -> Batch:
+    """Every submission of every assignment, graded in one autograde run, then exported."""
+    build_submissions(released)
+    lines, seconds = run_batch(released)
+    released.grading("export")
+    return Batch(released, lines, seconds, released.export_rows())
+
 
 KERNELSPEC = {"name": "koreathaw", "display_name": "Python 3 (Korean Thaw)", "language": "python"}
 
@@ -266,8 +283,6 @@ def test_autograde_again_gives_the_same_grades_and_no_duplicates(graded):
 
 def test_collect_copies_an_lms_download(released, tmp_path):
     """`collect` takes one folder per student (as an LMS download unpacks) into submitted/."""
-    from conftest import make_course
-
     course = make_course(tmp_path / "c")
     download = tmp_path / "download"
     write(read(released.root / "release" / "a2-timeline" / "a2-timeline.ipynb"), download / "kim" / "a2-timeline.ipynb")

@@ -52,6 +52,7 @@ IGNORED_DIRS = {".ipynb_checkpoints", "__MACOSX", "__pycache__", "feedback"}
 ERROR_FLAGS = {
     "CellTimeoutError": "timeout",
     "DeadKernelError": "kernel_died",
+    "KernelUnresponsive": "kernel_unresponsive",
     "KernelDiedEarlier": "not_run_after_kernel_death",
     "MemoryError": "memory_error",
 }

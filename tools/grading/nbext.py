@@ -4,6 +4,8 @@
   the cell that killed it and every later cell get an error output, so their
   tests score zero (stock nbgrader 0.9.6 aborts the whole submission with a
   ``DeadKernelError``, leaving the gradebook with whatever it held before).
+  A kernel stuck after a timeout (a loop that swallows the interrupt) is
+  treated the same way instead of timing out cell after cell.
 * :class:`SafeDeduplicateIds` - a duplicated graded cell no longer crashes
   the whole submission (nbgrader 0.9.6: ``KeyError: 'grade_id'``).
 * :class:`StampManifest` - runs last in ``generate_assignment`` and writes the
@@ -20,10 +22,12 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import DeduplicateIds, Execute, NbGraderPreprocessor
 
@@ -32,6 +36,7 @@ from grading.manifest import cell_problems, expected_cells, manifest
 
 KERNEL_DIED = "DeadKernelError"
 NOT_RUN = "KernelDiedEarlier"
+UNRESPONSIVE = "KernelUnresponsive"
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -41,20 +46,60 @@ def _error(ename: str, evalue: str) -> NotebookNode:
 class SafeExecute(Execute):
     """Execute, but a dead kernel costs the affected cells their points, never more, never less."""
 
+    #: Seconds the kernel has to answer a kernel_info request after a timed-out cell.
+    responsive_timeout = 5
+
     def preprocess(self, nb, resources=None, km=None):
         self._kernel_died_at: int | None = None
+        self._why = ""
         return super().preprocess(nb, resources, km=km)
+
+    def _responsive(self) -> bool:
+        """True if the kernel answers a kernel_info request (it is not stuck in a cell)."""
+        from jupyter_core.utils import run_sync
+
+        async def ask() -> bool:
+            msg_id = self.kc.kernel_info()
+            deadline = time.monotonic() + self.responsive_timeout
+            while (left := deadline - time.monotonic()) > 0:
+                try:
+                    msg = await self.kc.shell_channel.get_msg(timeout=left)
+                except Empty:
+                    return False
+                if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                    return True
+            return False
+
+        try:
+            return run_sync(ask)()
+        except Exception:  # a kernel that cannot even be asked is not responsive
+            return False
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return cell, resources
         if getattr(self, "_kernel_died_at", None) is not None:
-            cell.outputs = [_error(NOT_RUN, f"not run: the kernel died in cell {self._kernel_died_at} and did not come back")]
+            cell.outputs = [_error(NOT_RUN, f"not run: the kernel {self._why} in cell {self._kernel_died_at}")]
             return cell, resources
         try:
-            return super().preprocess_cell(cell, resources, index)
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            if any(out.get("ename") == "CellTimeoutError" for out in cell.get("outputs", [])) and not self._responsive():
+                self._kernel_died_at = index
+                self._why = "is stuck (it ignored the interrupt after a timeout)"
+                self.log.error("The kernel did not answer after the timeout in cell %s; the rest is marked not run", index)
+                cell.outputs.append(_error(UNRESPONSIVE, "the kernel did not answer after this cell was interrupted"))
+            return cell, resources
+        except CellTimeoutError:  # no reply or no output after the interrupt: the kernel is stuck
+            self._kernel_died_at = index
+            self._why = "is stuck (it ignored the interrupt after a timeout)"
+            self.log.error("The kernel is stuck after a timeout in cell %s; the rest is marked not run", index)
+            cell.outputs = [o for o in cell.get("outputs", []) if o.get("ename") != "CellTimeoutError"] + [
+                _error("CellTimeoutError", "the cell ran longer than the time limit and was interrupted"),
+                _error(UNRESPONSIVE, "the kernel did not answer after this cell was interrupted")]
+            return cell, resources
         except DeadKernelError:
             self._kernel_died_at = index
+            self._why = "died"
             self.log.error("The kernel died while running cell %s; the rest of the notebook is marked not run", index)
             cell.outputs = list(cell.get("outputs", [])) + [_error(
                 KERNEL_DIED, "the kernel died while running this cell (it crashed, ran out of memory or called os._exit)")]

@@ -54,7 +54,7 @@ def main(n: int = 8) -> None:
         run = lambda *a: subprocess.run(list(a), cwd=root, env=env, check=True, capture_output=True, text=True)  # noqa: E731
         run(sys.executable, "-m", "grading", "--course", str(root), "release", "a1-sources")
         sys.path.insert(0, str(REPO / "tests" / "assignments"))
-        from submissions import read, solved, write
+        from gradingkit import read, solved, write
 
         good = solved(read(root / "release/a1-sources/a1-sources.ipynb"), read(root / "source/a1-sources/a1-sources.ipynb"))
         for i in range(n):
