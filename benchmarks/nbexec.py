@@ -13,6 +13,7 @@ notebook (seconds, executed size in bytes, error cells) to ``--json`` or stdout.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import multiprocessing
 import os
@@ -56,7 +57,28 @@ def execute(path: str | None, keep: str | None = None) -> dict:
     errors = sum(1 for c in nb.cells if c.cell_type == "code"
                  for o in c.get("outputs", []) if o.get("output_type") == "error")
     return {"notebook": path or "bare", "seconds": seconds, "bytes": len(text.encode("utf-8")),
-            "error_outputs": errors, "error": error}
+            "error_outputs": errors, "error": error, "slowest_cells": slowest_cells(nb)}
+
+
+def _stamp(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def slowest_cells(nb, keep: int = 3) -> list[dict]:
+    """The ``keep`` slowest code cells, from the timings nbclient records in each cell's metadata."""
+    rows = []
+    for index, cell in enumerate(nb.cells):
+        timing = cell.get("metadata", {}).get("execution", {})
+        begin = timing.get("iopub.execute_input") or timing.get("shell.execute_reply.started")
+        end = timing.get("shell.execute_reply")
+        if cell.cell_type != "code" or not (begin and end):
+            continue
+        errors = [o.get("ename") for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        first = next((line for line in cell.source.splitlines() if line.strip()), "")
+        rows.append({"cell": index, "seconds": (_stamp(end) - _stamp(begin)).total_seconds(),
+                     "first_line": first[:80], "error": errors[0] if errors else ""})
+    rows.sort(key=lambda r: -r["seconds"])
+    return rows[:keep]
 
 
 def _execute_star(args):

@@ -140,7 +140,7 @@ def figure1(repeats: int, work: Path) -> dict[str, Any]:
     for name, recs in per_nb.items():
         table.append({"notebook": name, "seconds": median([x["seconds"] for x in recs]),
                       "bytes": max(x["bytes"] for x in recs), "error_outputs": recs[-1]["error_outputs"],
-                      "error": recs[-1]["error"]})
+                      "error": recs[-1]["error"], "slowest_cells": recs[-1].get("slowest_cells", [])})
     table.sort(key=lambda x: -x["seconds"])
     bare = json.loads((work / "bare.json").read_text())
     return {"notebooks": len(notebooks), "course_s": course_t, "floor_s": floor_t, "per_notebook": table,
@@ -417,7 +417,10 @@ def render(data: dict[str, Any]) -> str:
         for rec in f1["per_notebook"][:6]:
             err = f", {rec['error_outputs']} error output(s)" if rec["error_outputs"] else ""
             err += f", FAILED: {rec['error']}" if rec["error"] else ""
-            lines.append(f"- {rec['notebook']}: {rec['seconds']:.2f} s, {kb(rec['bytes'])}{err}")
+            cells = "; ".join(f"`{c['first_line']}` {c['seconds']:.2f} s" + (f" ({c['error']})" if c["error"] else "")
+                              for c in rec.get("slowest_cells", [])[:2])
+            lines.append(f"- {rec['notebook']}: {rec['seconds']:.2f} s, {kb(rec['bytes'])}{err}"
+                         + (f"; slowest cells: {cells}" if cells else ""))
     return "\n".join(lines) + "\n"
 
 
