@@ -452,7 +452,15 @@ class Course:
         todo = sorted(students) if students is not None else self.students()
         results = []
         for i, student in enumerate(todo, start=1):
-            res = self.grade_one(assignment, student)
+            try:
+                res = self.grade_one(assignment, student)
+            except Exception as exc:  # a problem of ours, not the student's: report it and go on
+                res = Result(student, assignment, status=GRADING_ERROR,
+                             details=[f"the grading driver failed: {type(exc).__name__}: {exc}"])
+                try:
+                    self._save(res)
+                except Exception:
+                    pass
             results.append(res)
             mark = "!!" if res.needs_attention else "ok"
             self.echo(f"[{i}/{len(todo)}] {mark} {res.line()} ({res.seconds:.1f}s)")
