@@ -227,7 +227,9 @@ def test_export_has_one_row_per_student_and_assignment(graded):
     assert row(graded.rows, "a1-sources", GHOST)["status"] == "not_submitted"
     assert row(graded.rows, "a2-timeline", "s-loop")["status"] == "not_submitted"
     assert float(row(graded.rows, "a1-sources", GHOST)["score"]) == 0
-    assert {"status", "flags", "needs_attention", "score", "max_score"} <= set(graded.rows[0])
+    assert {"status", "flags", "needs_attention", "score", "max_score", "details"} <= set(graded.rows[0])
+    assert "not a readable notebook" in row(graded.rows, "a1-sources", "s-not-notebook")["details"]
+    assert "answers.pdf" in row(graded.rows, "a1-sources", "s-pdf-only")["details"]
 
 
 def test_feedback_shows_no_hidden_test(graded):

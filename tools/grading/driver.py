@@ -564,6 +564,7 @@ class Course:
                                    if g.needs_manual_grade and _is_manual(gb, g)]
                     else:
                         score, timestamp = 0.0, None
+                    details = "; ".join(res.details) if res is not None else ""
                     if res is None:
                         status = NOT_SUBMITTED if sub is None else "not_checked"
                         flags = [] if sub is None else ["graded outside the course driver: run make autograde"]
@@ -579,6 +580,7 @@ class Course:
                         "score": f"{score:g}", "max_score": f"{max_score:g}",
                         "status": status, "needs_attention": "yes" if attention else "no",
                         "flags": "; ".join(flags), "timestamp": timestamp.isoformat() if timestamp else "",
+                        "details": details,
                     })
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", encoding="utf-8", newline="") as handle:
