@@ -258,6 +258,7 @@ A1_BATCH = {
     "s-deleted": (4, ["deleted_cells:people-mentioned-tests,standardise"]),
     "s-edited": (3, ["edited_readonly_cells:a1-setup,count-term-tests"]),
     "s-duplicated": (5, ["duplicated_cells:count-term-tests"]),  # nbgrader 0.9.6 alone crashes on it
+    "resubmitter": (5, []),  # re-submits a notebook whose kernel dies before the second run
     "s-renamed": (5, ["renamed_notebook:a1-sources (1).ipynb"]),
     "s-not-notebook": (0, []),
     "s-empty": (0, []),
@@ -288,6 +289,7 @@ def build_submissions(course: CourseCopy) -> None:
     course.submit("s-edited", a1, edited)
     course.submit("s-duplicated", a1, duplicated(good, "count-term-tests"))
     course.submit("s-renamed", a1, good, filename="a1-sources (1).ipynb")
+    course.submit("resubmitter", a1, good)
     folder = course.submit("s-not-notebook", a1)
     (folder / "a1-sources.ipynb").write_bytes(b"%PDF-1.4 this is a PDF saved with a notebook's name\n\x00\xff")
     course.submit("s-empty", a1)

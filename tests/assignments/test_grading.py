@@ -11,9 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
-from gradingkit import (A1_BATCH, A1_STATUS, ASSIGNMENTS, GHOST, KERNEL_MEMORY_MB, WRONG, Batch, CourseCopy,
+from gradingkit import (A1_BATCH, A1_STATUS, ASSIGNMENTS, EXIT, GHOST, KERNEL_MEMORY_MB, WRONG, Batch, CourseCopy,
                         build_submissions, grade_id, make_course, nbgrader_meta, read, region_lines, run_batch,
-                        source_text, without, write)
+                        source_text, with_source, without, write)
 
 def page_text(raw: str) -> str:
     """What a reader of an HTML page sees: tags removed (highlighting splits code into spans), entities decoded."""
@@ -265,17 +265,21 @@ def test_manual_grade_reaches_the_export(graded):
 
 
 def test_autograde_again_gives_the_same_grades_and_no_duplicates(graded):
-    """Re-running autograde over the same submissions changes no grade and adds no row."""
+    """Re-running autograde changes no grade and adds no row; a resubmission that kills the kernel loses its old marks."""
     before = {(r["assignment"], r["student_id"]): (r["score"], r["status"], r["flags"]) for r in graded.rows
-              if r["assignment"] != "a4-synthesis"}
+              if r["assignment"] != "a4-synthesis" and r["student_id"] != "resubmitter"}
+    assert float(row(graded.rows, "a1-sources", "resubmitter")["score"]) == 5
+    graded.course.submit("resubmitter", "a1-sources", with_source(graded.course.solved("a1-sources"), "people-mentioned", EXIT))
     run_batch_a1 = graded.course.grading("autograde", "a1-sources")
     assert "[1/" in run_batch_a1.stdout
     out = graded.course.root / "reports" / "again.csv"
     graded.course.grading("export", "--output", str(out))
     rows = graded.course.export_rows(out)
     after = {(r["assignment"], r["student_id"]): (r["score"], r["status"], r["flags"]) for r in rows
-             if r["assignment"] != "a4-synthesis"}
+             if r["assignment"] != "a4-synthesis" and r["student_id"] != "resubmitter"}
     assert after == before
+    resubmitted = row(rows, "a1-sources", "resubmitter")
+    assert float(resubmitted["score"]) == 2 and "kernel_died" in resubmitted["flags"], "stock nbgrader keeps 5/5 here"
     assert len(rows) == len(graded.rows)
     with gradebook(graded.course) as gb:
         pairs = [(sub.student.id, sub.assignment.name) for a in gb.assignments for sub in gb.assignment_submissions(a.name)]
