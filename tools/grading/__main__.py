@@ -48,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         course.release(args.assignment)
     elif args.command == "init":
         course.init()
+        released = course.released()
+        print(f"gradebook ready: {len(course.roster())} students on the roster; released: {', '.join(released) or 'none'}")
+        for name in sorted(set(course.assignments()) - set(released)):
+            print(f"warning: {name} is not released yet (make release ASSIGNMENT={name})")
     elif args.command == "collect":
         course.collect(args.submissions, args.assignment)
     elif args.command == "autograde":

@@ -209,11 +209,6 @@ class Course:
             for row in self.roster():
                 extra = {k: row[k] for k in ("first_name", "last_name", "email", "lms_user_id") if row.get(k)}
                 gb.update_or_create_student(row["id"], **extra)
-            for name in self.assignments():
-                try:
-                    gb.find_assignment(name)
-                except Exception:
-                    self.echo(f"warning: {name} is not released yet (run make release)")
 
     # ------------------------------------------------------------------ collect
     def collect(self, submissions: str | Path, assignment: str | None = None) -> list[tuple[str, str]]:
@@ -539,11 +534,11 @@ class Course:
 
     # ------------------------------------------------------------------ export
     def export(self, path: str | Path | None = None, assignments: Iterable[str] | None = None) -> Path:
-        """Write the grades CSV: one row per student and assignment, whatever was handed in."""
+        """Write the grades CSV: one row per student and released assignment, whatever was handed in."""
         from nbgrader.api import MissingEntry
 
         out = Path(path) if path else self.root / "reports" / "grades.csv"
-        names = list(assignments) if assignments else self.assignments()
+        names = list(assignments) if assignments else (self.released() or self.assignments())
         roster = {r["id"]: r for r in self.roster()}
         rows = []
         with self.gradebook() as gb:
