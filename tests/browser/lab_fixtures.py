@@ -551,19 +551,38 @@ def click_menu(page: Any, menu: str, item: str) -> None:
     page.locator(".lm-Menu-content .lm-Menu-itemLabel", has_text=re.compile(rf"^{re.escape(item)}$")).first.click()
 
 
+_COUNT_REPLIES_JS = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const k = w.sessionContext.session.kernel;
+  window.__ktReplies = 0;
+  if (window.__ktHooked !== k.id) {
+    k.anyMessage.connect((_, args) => {
+      if (args.direction === 'recv' && args.msg.header.msg_type === 'execute_reply') window.__ktReplies += 1;
+    });
+    window.__ktHooked = k.id;
+  }
+  return w.content.model.cells.length;
+}"""
+
+_RUN_DONE_JS = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+  if (!k || k.status !== 'idle' || window.__ktReplies < 1) return false;
+  for (const p of w.node.querySelectorAll('.jp-InputArea-prompt')) { if (p.textContent.includes('*')) return false; }
+  return true;
+}"""
+
+
 def run_all(page: Any, timeout_ms: int = KERNEL_TIMEOUT_MS) -> None:
-    """Run > Run All Cells, then wait until every cell has run and the kernel is idle."""
+    """Run > Run All Cells, then wait until the run is over and the kernel is idle.
+
+    The run is over when the kernel has answered at least one execute request and no
+    cell shows ``[*]`` (all cells are queued at once, so a ``[*]`` stays on every cell
+    still to run; a cell that fails stops the run and clears the rest).
+    """
+    page.evaluate(_COUNT_REPLIES_JS)
     click_menu(page, "Run", "Run All Cells")
-    # the first prompt turns to [*] (or straight to a number) once the run starts
-    page.wait_for_function(
-        """() => {
-          const w = window.jupyterapp.shell.currentWidget;
-          const prompts = [...w.node.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
-          return prompts.length === 0 || prompts.every(p => /\\[(\\*|\\d+)\\]/.test(p.textContent));
-        }""",
-        timeout=timeout_ms, polling=250,
-    )
-    wait_kernel_idle(page, timeout_ms)
+    page.wait_for_function(_RUN_DONE_JS, timeout=timeout_ms, polling=250)
 
 
 def error_outputs(page: Any) -> list[str]:
