@@ -17,7 +17,7 @@ Writes the table between the markers of ``benchmarks/RESULTS.md`` and the raw
 numbers to ``benchmarks/last-run.json``. Environment knobs: ``BENCH_N`` (40),
 ``BENCH_REPEATS`` (3), ``BENCH_BASELINE_REPEATS`` (1), ``BENCH_ASSIGNMENT``
 (first assignment), ``BENCH_FIGURES`` (1,2,3,4), ``BENCH_BASELINES``
-("fastgrade untuned,driver,serial,shards"; also "plain", "jobs+1"), ``BENCH_JOBS`` (all cores).
+("fastgrade untuned,driver,serial,shards,per-student"; also "plain", "jobs+1"), ``BENCH_JOBS`` (all cores).
 """
 
 from __future__ import annotations
@@ -77,6 +77,14 @@ def timed(cmd: list[str], cwd: Path | str | None = None, env: dict | None = None
     if check and proc.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{(proc.stderr or '')[-3000:]}")
     return seconds
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every finished child process and its descendants so far."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def median(values: list[float]) -> float:
@@ -167,6 +175,8 @@ def figure2(repeats: int) -> dict[str, Any]:
                               f"for p in {csvs!r}: pd.read_csv(p)\n"
                               f"for p in {info['texts']!r}: pathlib.Path(p).read_text(encoding='utf-8')"),
         "koreathaw + load all": f"import koreathaw as kt; {loads}",
+        "grader start-up": "import nbgrader.apps, nbgrader.api",
+        "grader start-up, trimmed": "import sys; sys.modules['rfc3987_syntax'] = None; import nbgrader.apps, nbgrader.api",
     }
     log(f"figure 2: {len(cmds)} commands x {repeats}")
     times: dict[str, list[float]] = {k: [] for k in cmds}
@@ -227,6 +237,23 @@ class GradingBench:
         return timed([str(Path(BIN) / "nbgrader"), "autograde", self.assignment, "--force"], cwd=self.root, env=self.env)
 
     def shards(self) -> float:
+        """``jobs`` stock ``nbgrader autograde`` processes at once, each grading its share of the students
+        (the others excluded with ``--CourseDirectory.student_id_exclude``): one app per shard."""
+        students = sorted(self.kinds)
+        procs = []
+        start = time.perf_counter()
+        for i in range(self.jobs):
+            others = ",".join(s for j, s in enumerate(students) if j % self.jobs != i)
+            procs.append(subprocess.Popen([str(Path(BIN) / "nbgrader"), "autograde", self.assignment, "--force",
+                                           f"--CourseDirectory.student_id_exclude={others}"], cwd=self.root,
+                                          env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+        errors = [p.communicate()[1][-300:] for p in procs if p.wait() != 0]
+        seconds = time.perf_counter() - start
+        if errors:
+            raise RuntimeError("shards failed: " + errors[0])
+        return seconds
+
+    def per_student(self) -> float:
         """One new ``nbgrader autograde --student S`` per student, ``jobs`` of them at a time."""
         students = sorted(self.kinds)
         errors: list[str] = []
@@ -256,9 +283,11 @@ def figure3(work: Path, n: int, repeats: int, baseline_repeats: int, assignment:
     bench = GradingBench(work, assignment, n, jobs)
     log(f"figure 3: {bench.assignment}, N={n}, {jobs} jobs, {repeats} repeats (baselines {baseline_repeats})")
     ways: dict[str, Callable[[], float]] = {"floor": bench.floor, "fastgrade": bench.fast}
-    extra = {"fastgrade untuned": lambda: bench.fast("--no-tuning"), "serial": bench.serial, "driver": bench.driver, "shards": bench.shards, "plain": bench.fast_plain,
+    extra = {"fastgrade untuned": lambda: bench.fast("--no-tuning"), "serial": bench.serial,
+             "per-student": bench.per_student, "driver": bench.driver, "shards": bench.shards, "plain": bench.fast_plain,
              "jobs+1": lambda: bench.fast(jobs=jobs + 1)}
     times: dict[str, list[float]] = {k: [] for k in [*ways, *[b for b in baselines if b in extra]]}
+    cpu: dict[str, list[float]] = {k: [] for k in times}
     snaps: dict[str, Any] = {}
     for r in range(max(repeats, baseline_repeats)):
         plan = [k for k in ways] if r < repeats else []
@@ -267,9 +296,11 @@ def figure3(work: Path, n: int, repeats: int, baseline_repeats: int, assignment:
             plan.reverse()
         for name in plan:
             bench.reset()
+            cpu0 = children_cpu()
             seconds = (ways.get(name) or extra[name])()
+            cpu[name].append(children_cpu() - cpu0)
             times[name].append(seconds)
-            log(f"  {name}: {seconds:.1f} s")
+            log(f"  {name}: {seconds:.1f} s, {cpu[name][-1]:.1f} CPU s")
             if name != "floor" and name not in snaps:
                 snaps[name] = bench.snapshot()
                 if name in ("fastgrade", "driver", "fastgrade untuned", "jobs+1"):
@@ -290,7 +321,7 @@ def figure3(work: Path, n: int, repeats: int, baseline_repeats: int, assignment:
     totals = {}
     for student, cells in snaps.get("fastgrade", snaps.get(ref, {})).get("grades", {}).items():
         totals[student] = sum((v[0] or 0) for v in cells.values())
-    return {"assignment": bench.assignment, "n": n, "jobs": jobs, "times": times, "identical": same,
+    return {"assignment": bench.assignment, "n": n, "jobs": jobs, "times": times, "cpu": cpu, "identical": same,
             "largest_autograded_bytes": max(sizes) if sizes else 0, "kinds": {k: list(bench.kinds.values()).count(k)
                                                                               for k in samples.KINDS},
             "scores": sorted(set(totals.values()))}
@@ -357,6 +388,7 @@ def render(data: dict[str, Any]) -> str:
              f"Medians of {data['repeats']} repeats (baselines: {data['baseline_repeats']}); "
              f"wall-clock seconds from `time.perf_counter`; whole run {data.get('total_s', 0):.0f} s.", "",
              "| figure | measured | floor | ratio |", "| --- | --- | --- | --- |"]
+    cpu_lines: list[str] = []
     f1, f2, f3, f4 = (data.get(k) for k in ("fig1", "fig2", "fig3", "fig4"))
     if f1:
         c, fl = median(f1["course_s"]), median(f1["floor_s"])
@@ -369,22 +401,32 @@ def render(data: dict[str, Any]) -> str:
                      f"{len(f2['csv'])} CSVs + {f2['texts']} texts) | **{t['koreathaw + load all'] / t['pandas + read_csv']:.2f}×** |")
         lines.append(f"| 2a. `import koreathaw` alone | {t['import koreathaw']:.3f} s | {t['import pandas']:.3f} s "
                      f"(`import pandas`) | {t['import koreathaw'] / t['import pandas']:.2f}× |")
+        if "grader start-up" in t:
+            lines.append(f"| 2b. a grader process starting: `import nbgrader.apps, nbgrader.api` | before {t['grader start-up']:.2f} s, "
+                         f"after (no `rfc3987_syntax`) {t['grader start-up, trimmed']:.2f} s | {t['import pandas']:.3f} s "
+                         f"(`import pandas`) | {t['grader start-up'] / t['import pandas']:.1f}× → "
+                         f"{t['grader start-up, trimmed'] / t['import pandas']:.1f}× |")
     if f3:
         n, fl = f3["n"], median(f3["times"]["floor"])
         label = {"fastgrade": f"`python -m fastgrade autograde` (course driver, {f3['jobs']} workers) — the fast path",
-                 "fastgrade untuned": f"the same with `--no-tuning` (new engine per gradebook open, no warm-up)",
+                 "fastgrade untuned": f"the same with `--no-tuning` (new engine per gradebook open, no warm-up, full imports) — before",
                  "jobs+1": f"the fast path with {f3['jobs'] + 1} workers",
                  "plain": f"`python -m fastgrade plain` (bare nbgrader, {f3['jobs']} workers)",
                  "driver": "`python -m grading autograde` (course driver, serial) — before",
                  "serial": "stock `nbgrader autograde` (serial)",
-                 "shards": f"stock `nbgrader autograde --student S`, {f3['jobs']} parallel lanes, one app per student"}
-        for name in ("fastgrade", "fastgrade untuned", "jobs+1", "plain", "driver", "serial", "shards"):
+                 "shards": f"stock `nbgrader autograde`, {f3['jobs']} parallel shards of the students, one app per shard "
+                           "(gradebook initialised before)",
+                 "per-student": f"stock `nbgrader autograde --student S`, {f3['jobs']} at a time, a new app per student"}
+        for name in ("fastgrade", "fastgrade untuned", "jobs+1", "plain", "driver", "serial", "shards", "per-student"):
             if name not in f3["times"] or not f3["times"][name]:
                 continue
             t = median(f3["times"][name])
             lines.append(f"| 3. autograde {n} × {f3['assignment']}: {label[name]} | {t:.1f} s{spread(f3['times'][name])}, "
                          f"{60 * n / t:.0f}/min | {fl:.1f} s, {60 * n / fl:.0f}/min (nbclient, {f3['jobs']} processes) "
                          f"| **{t / fl:.2f}×** |")
+            if f3.get("cpu", {}).get(name) and f3["cpu"].get("floor"):
+                c, cf = median(f3["cpu"][name]), median(f3["cpu"]["floor"])
+                cpu_lines.append(f"- {name}: {c / n:.2f} CPU s per submission, floor {cf / n:.2f} ({c / cf:.2f}×)")
     if f4:
         maps = f4["maps"]
         if maps.get("present") and maps.get("maps"):
@@ -411,6 +453,9 @@ def render(data: dict[str, Any]) -> str:
             what = "per-student reports (status, score, flags)" if name.endswith("reports") else \
                 "grades per student and cell, autograded cells and outputs"
             lines.append(f"- {name} vs {same['against']}: {what} {verdict}.")
+    if cpu_lines:
+        lines += ["", "CPU time of figure 3 (user + system, every process of the run including the kernels; "
+                  "less sensitive to other load than wall time):", "", *cpu_lines]
     if f1:
         lines += ["", "Slowest notebooks of figure 1 (median seconds; a bare kernel + `import pandas` takes "
                   f"{f1['bare_kernel_s']:.2f} s):", ""]
@@ -441,13 +486,13 @@ def main() -> int:
     baseline_repeats = env_int("BENCH_BASELINE_REPEATS", 1)
     n = env_int("BENCH_N", 40)
     jobs = env_int("BENCH_JOBS", default_jobs())
-    baselines = [b.strip() for b in os.environ.get("BENCH_BASELINES", "fastgrade untuned,driver,serial,shards").split(",") if b.strip()]
+    baselines = [b.strip() for b in os.environ.get("BENCH_BASELINES", "fastgrade untuned,driver,serial,shards,per-student").split(",") if b.strip()]
     data: dict[str, Any] = {"machine": machine(), "repeats": repeats, "baseline_repeats": baseline_repeats}
     log(f"machine: {data['machine']}")
     with tempfile.TemporaryDirectory(prefix="koreathaw-bench-") as tmp:
         work = Path(tmp)
         if "2" in figures:
-            data["fig2"] = figure2(max(5, 4 * repeats + 1))
+            data["fig2"] = figure2(max(5, 2 * repeats + 1))
         if "1" in figures:
             data["fig1"] = figure1(repeats, work)
         if "3" in figures:

@@ -42,6 +42,17 @@ def _precreate_students(course, assignment: str, students: Iterable[str]) -> Non
                 gb.update_or_create_student(student)
 
 
+def _warm_lookups(course, assignment: str) -> None:
+    """Fill the driver's per-assignment look-up caches (if it has them) before the fork, so the
+    workers inherit them instead of each reading them from the gradebook again."""
+    try:
+        names = course._notebook_names(assignment)
+        for name in names:
+            course._source_cells(assignment, name)
+    except Exception:  # an optional speed-up: the workers will read them themselves
+        pass
+
+
 def autograde(course, assignment: str, students: Iterable[str] | None = None, *, jobs: int | None = None,
               echo: Callable[[str], None] | None = None, tuning: bool = True) -> list:
     """Grade ``students`` (default: everyone the course knows of) of ``assignment`` on ``jobs`` workers.
@@ -64,6 +75,7 @@ def autograde(course, assignment: str, students: Iterable[str] | None = None, *,
     jobs = jobs or pool.default_jobs()
     _precreate_students(course, assignment, todo)
     course.api  # load nbgrader's API (and its config) once, before the fork
+    _warm_lookups(course, assignment)
 
     def work(student: str, worker: int):
         return course.grade_one(assignment, student)
