@@ -61,11 +61,13 @@ lab: setup
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR) $(FIRST_LESSON) $(ARGS)
 
 test: setup browser-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --sanitize-with tests/notebooks/sanitize.cfg -o addopts="-ra --strict-markers" notebooks/ $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --doctest-modules src/koreathaw $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --sanitize-with tests/notebooks/sanitize.cfg notebooks/ $(PYTEST_ARGS)
 
 test-fast: setup
-	$(BIN)/python -m pytest -m "not slow and not browser and not grading and not notebooks" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --doctest-modules src/koreathaw $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests -m "not slow and not browser and not grading and not notebooks" $(PYTEST_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)
