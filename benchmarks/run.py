@@ -453,6 +453,29 @@ def render(data: dict[str, Any]) -> str:
             what = "per-student reports (status, score, flags)" if name.endswith("reports") else \
                 "grades per student and cell, autograded cells and outputs"
             lines.append(f"- {name} vs {same['against']}: {what} {verdict}.")
+    if f3:
+        t = {k: median(v) for k, v in f3["times"].items() if v}
+        c = {k: median(v) / f3["n"] for k, v in f3.get("cpu", {}).items() if v}
+        fl = t["floor"]
+
+        def step(label: str, before: str, after: str) -> None:
+            if before in t and after in t:
+                cpu = (f"; CPU per submission {c[before]:.2f} → {c[after]:.2f} s" if before in c and after in c else "")
+                lines.append(f"| {label} | {t[before]:.1f} s ({t[before] / fl:.2f}×) | {t[after]:.1f} s "
+                             f"({t[after] / fl:.2f}×) | {t[before] / t[after]:.2f}×{cpu} |")
+
+        lines += ["", "Before and after, from this run (figure 3; ratios to the all-cores floor in brackets):", "",
+                  "| change | before | after | speed-up |", "| --- | --- | --- | --- |"]
+        step("grade on every core: one long-lived forked grader per core, students from one queue, gradebook "
+             "initialised once before the fork (`grading autograde` → `fastgrade --no-tuning`)", "driver", "fastgrade untuned")
+        step("no new nbgrader app per student (`nbgrader autograde --student S` per student, in parallel → "
+             "`fastgrade --no-tuning`)", "per-student", "fastgrade untuned")
+        step("one app per shard instead (stock parallel shards → `fastgrade --no-tuning`)", "shards", "fastgrade untuned")
+        step("no per-open gradebook cost (one engine per worker: compiled-statement cache, tables checked once), "
+             "lazy imports warmed before the fork, no `rfc3987_syntax` import (`--no-tuning` → default)",
+             "fastgrade untuned", "fastgrade")
+        step("all together: stock serial `nbgrader autograde` → `fastgrade`", "serial", "fastgrade")
+        step("all together: the course driver, serial → `fastgrade`", "driver", "fastgrade")
     if cpu_lines:
         lines += ["", "CPU time of figure 3 (user + system, every process of the run including the kernels; "
                   "less sensitive to other load than wall time):", "", *cpu_lines]
