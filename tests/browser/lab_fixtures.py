@@ -480,8 +480,26 @@ def screenshot(page: Any, name: str, artifacts: Path | None = None, **kwargs: An
 
 def screenshot_element(locator: Any, name: str, artifacts: Path | None = None) -> Path:
     """Scroll an element (e.g. a widget's output) to the top of its notebook; screenshot the page."""
-    locator.evaluate("e => e.scrollIntoView({block: 'start'})")
+    bring_into_view(locator, block="start")
     return screenshot(locator.page, name, artifacts)
+
+
+def bring_into_view(element: Any, block: str = "center", tries: int = 6) -> bool:
+    """Scroll an element (locator or handle) into the window until it stays there.
+
+    JupyterLab lays off-screen cells out lazily (``content-visibility``), so one
+    ``scrollIntoView`` can land short while the cells in between get their real height.
+    """
+    for _ in range(tries):
+        element.evaluate("(e, block) => e.scrollIntoView({block})", block)
+        element.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        inside = element.evaluate(
+            """e => { const r = e.getBoundingClientRect();
+                      return r.height > 0 && r.top >= 0 && r.top < window.innerHeight * 0.6; }"""
+        )
+        if inside:
+            return True
+    return False
 
 
 # ---- JupyterLab
@@ -643,6 +661,7 @@ def offline_page(request: pytest.FixtureRequest, server: LabServer, browser: Any
     page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
     page.console_errors = errors
     failed_before = request.session.testsfailed
+    (Path(shots) / f"{request.node.name}-FAILED.png").unlink(missing_ok=True)  # from an older run
     try:
         yield page
     finally:
