@@ -14,7 +14,7 @@ medians reported:
 4. the size of the largest inline and linked map and of the largest executed notebook.
 
 Writes the table between the markers of ``benchmarks/RESULTS.md`` and the raw
-numbers to ``benchmarks/last-run.json``. Environment knobs: ``BENCH_N`` (40),
+numbers to ``benchmarks/last-run.json`` (neither with ``BENCH_NO_WRITE=1``). Environment knobs: ``BENCH_N`` (40),
 ``BENCH_REPEATS`` (3), ``BENCH_BASELINE_REPEATS`` (1), ``BENCH_ASSIGNMENT``
 (first assignment), ``BENCH_FIGURES`` (1,2,3,4), ``BENCH_BASELINES``
 ("fastgrade untuned,driver,serial,shards,per-student"; also "plain", "jobs+1"), ``BENCH_JOBS`` (all cores).
@@ -476,6 +476,8 @@ def render(data: dict[str, Any]) -> str:
              "fastgrade untuned", "fastgrade")
         step("all together: stock serial `nbgrader autograde` → `fastgrade`", "serial", "fastgrade")
         step("all together: the course driver, serial → `fastgrade`", "driver", "fastgrade")
+    for number, why in data.get("failed", {}).items():
+        lines += ["", f"**Figure {number} failed in this run:** {why}"]
     if cpu_lines:
         lines += ["", "CPU time of figure 3 (user + system, every process of the run including the kernels; "
                   "less sensitive to other load than wall time):", "", *cpu_lines]
@@ -514,22 +516,27 @@ def main() -> int:
     log(f"machine: {data['machine']}")
     with tempfile.TemporaryDirectory(prefix="koreathaw-bench-") as tmp:
         work = Path(tmp)
-        if "2" in figures:
-            data["fig2"] = figure2(max(5, 2 * repeats + 1))
-        if "1" in figures:
-            data["fig1"] = figure1(repeats, work)
-        if "3" in figures:
-            data["fig3"] = figure3(work, n, repeats, baseline_repeats, os.environ.get("BENCH_ASSIGNMENT"),
-                                   baselines, jobs)
-        if "4" in figures:
-            data["fig4"] = figure4(data.get("fig1"), data.get("fig3"))
+        plan = [("2", "fig2", lambda: figure2(max(5, 2 * repeats + 1))),
+                ("1", "fig1", lambda: figure1(repeats, work)),
+                ("3", "fig3", lambda: figure3(work, n, repeats, baseline_repeats, os.environ.get("BENCH_ASSIGNMENT"),
+                                              baselines, jobs)),
+                ("4", "fig4", lambda: figure4(data.get("fig1"), data.get("fig3")))]
+        data["failed"] = {}
+        for number, key, make in plan:
+            if number not in figures:
+                continue
+            try:
+                data[key] = make()
+            except Exception as exc:  # one broken figure must not lose the others
+                log(f"figure {number} FAILED: {exc}")
+                data["failed"][number] = f"{type(exc).__name__}: {str(exc)[:400]}"
     data["load_end"] = os.getloadavg()
     data["total_s"] = time.perf_counter() - start
     text = render(data)
-    (BENCH / "last-run.json").write_text(json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8")
     if os.environ.get("BENCH_NO_WRITE"):
         print(text)
     else:
+        (BENCH / "last-run.json").write_text(json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8")
         write_results(text)
         print(text)
         log(f"wrote {BENCH / 'RESULTS.md'} and {BENCH / 'last-run.json'} in {data['total_s']:.0f} s")
