@@ -516,7 +516,7 @@ def main() -> int:
     log(f"machine: {data['machine']}")
     with tempfile.TemporaryDirectory(prefix="koreathaw-bench-") as tmp:
         work = Path(tmp)
-        plan = [("2", "fig2", lambda: figure2(max(5, 2 * repeats + 1))),
+        plan = [("2", "fig2", lambda: figure2(max(5, repeats + 2))),
                 ("1", "fig1", lambda: figure1(repeats, work)),
                 ("3", "fig3", lambda: figure3(work, n, repeats, baseline_repeats, os.environ.get("BENCH_ASSIGNMENT"),
                                               baselines, jobs)),
