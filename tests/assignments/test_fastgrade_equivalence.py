@@ -1,7 +1,7 @@
 """The fast grading path grades exactly as the serial one does.
 
 One batch of a1-sources submissions -- good, blank, partly wrong and broken ones
-(an endless loop, a dying kernel, deleted, edited and duplicated graded cells, a
+(an endless loop, a dying kernel, a memory hog, deleted, edited and duplicated graded cells, a
 renamed notebook, a file that is not a notebook, an empty folder, a student who
 handed in nothing) -- is graded three times, each in its own copy of the same
 released course:
@@ -43,6 +43,9 @@ CELL_TIMEOUT = 5
 LOOP = "def count_term(article_id, term):\n    while True:\n        pass\n"
 EXIT = "import os\nos._exit(1)\n"
 CHEAT = "assert True  # the student replaced the tests\n"
+MEMORY = ("def people_mentioned(article_id):\n    chunks = []\n    for _ in range(40):\n"
+          "        chunks.append(bytearray(100 * 1024 * 1024))\n    return []\n")
+KERNEL_MEMORY_MB = 3072
 
 #: student -> what the serial driver must report (the fast path must report the same).
 EXPECTED = {
@@ -51,6 +54,7 @@ EXPECTED = {
     "partial": ("graded", 3, []),
     "loop": ("graded", 3, ["timeout"]),
     "exit": ("graded", 2, ["kernel_died"]),
+    "memory": ("graded", 3, ["memory_error"]),
     "deleted": ("graded", 5, ["deleted_cells"]),
     "edited": ("graded", 5, ["edited_readonly_cells"]),
     "duplicated": ("graded", 5, ["duplicated_cells"]),
@@ -66,6 +70,7 @@ def env(base: Path) -> dict[str, str]:
     out["PATH"] = f"{BIN}{os.pathsep}{out.get('PATH', '')}"
     out["PYTHONPATH"] = str(base / "tools")
     out["KOREATHAW_CELL_TIMEOUT"] = str(CELL_TIMEOUT)
+    out["KOREATHAW_KERNEL_MEMORY_MB"] = str(KERNEL_MEMORY_MB)
     out["PYTHONNOUSERSITE"] = "1"
     out.pop("KOREATHAW_DATA", None)
     return out
@@ -103,6 +108,7 @@ def build(root: Path) -> None:
     put("partial", samples.submission("partial", source, release))
     put("loop", _set(nbformat.from_dict(model), "count-term", LOOP))
     put("exit", _set(nbformat.from_dict(model), "people-mentioned", EXIT))
+    put("memory", _set(nbformat.from_dict(model), "people-mentioned", MEMORY))
     deleted = nbformat.from_dict(model)
     deleted.cells = [c for c in deleted.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "people-mentioned-tests"]
     put("deleted", deleted)
