@@ -19,8 +19,9 @@ What is here:
   that is not to 127.0.0.1/localhost is aborted (and recorded).
 * helpers that act as a student or instructor would: open a notebook, Run All through
   the menu, wait for the kernel to be idle, collect error outputs, take screenshots.
-* :func:`chromium_or_skip` / :func:`launch_chromium`: Debian's ``chromium`` for
-  Playwright, used only when ``tests/browser/conftest.py`` offers no ``browser``.
+* module fixtures for the test modules to import: ``lab_browser`` (conftest's session
+  ``browser``: Debian's chromium, skipped loudly without it) and ``shots`` (conftest's
+  ``artifacts_dir``, i.e. ``artifacts/screenshots/``).
 """
 
 from __future__ import annotations
@@ -49,17 +50,6 @@ REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = REPO / ".venv" / "bin"
 ARTIFACTS = REPO / "artifacts" / "screenshots"
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 # Generous but bounded waits (2 cores, cold caches).
@@ -421,28 +411,6 @@ def filled_answers(source_nb: dict, released_nb: dict) -> dict[str, tuple[str, s
 # --------------------------------------------------------------------------- browser
 
 
-def chromium_or_skip() -> str:
-    """Path of Debian's chromium; skip loudly without it (fail under CI=true)."""
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe:
-        return exe
-    message = ("Debian's chromium is not installed: the JupyterLab browser tests are SKIPPED "
-               "(run `make browser-deps` as root, or apt-get install chromium)")
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
-def launch_chromium(playwright: Any) -> Any:
-    """Launch Debian's chromium through Playwright with the course's flags.
-
-    ``launch`` gives the browser a fresh temporary profile (user data dir) of its own,
-    removed when the browser closes; Playwright refuses ``--user-data-dir`` here.
-    """
-    exe = chromium_or_skip()
-    return playwright.chromium.launch(executable_path=exe, headless=True, args=list(CHROMIUM_ARGS))
-
-
 def is_local(url: str) -> bool:
     parsed = urllib.parse.urlsplit(url)
     if parsed.scheme in {"data", "blob", "about", "chrome-error", "javascript"}:
@@ -672,3 +640,19 @@ def offline_page(request: pytest.FixtureRequest, server: LabServer, browser: Any
             pass
         context.close()
         server.shutdown_kernels()
+
+
+# --------------------------------------------------------------------------- fixtures
+# Import these into a test module (``from lab_fixtures import lab_browser, shots``).
+
+
+@pytest.fixture(scope="module")
+def lab_browser(browser: Any) -> Any:
+    """conftest's chromium, asked for before a module's server starts (no server without it)."""
+    return browser
+
+
+@pytest.fixture(scope="module")
+def shots(artifacts_dir: Path) -> Path:
+    """Where the screenshots go: ``artifacts/screenshots/`` (conftest's ``artifacts_dir``)."""
+    return Path(artifacts_dir)

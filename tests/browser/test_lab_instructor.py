@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from lab_fixtures import (
-    ARTIFACTS,
+from lab_fixtures import (  # noqa: F401 (lab_browser, shots: fixtures)
     LabServer,
     UI_TIMEOUT_MS,
     answer_cells,
@@ -28,12 +27,13 @@ from lab_fixtures import (
     copy_course,
     filled_answers,
     lab_server_fixture,
-    launch_chromium,
+    lab_browser,
     nbgrader_meta,
     offline_page,
     require,
     run_nbgrader,
     screenshot,
+    shots,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -49,31 +49,6 @@ COMMENT = "Good use of E001 and E003; quote an article sentence next time."
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def lab_browser(request):
-    """conftest's ``browser`` when it is there; else Debian's chromium launched here."""
-    try:
-        yield request.getfixturevalue("browser")
-        return
-    except pytest.FixtureLookupError:
-        pass
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def shots(request) -> Path:
-    try:
-        return Path(request.getfixturevalue("artifacts_dir"))
-    except pytest.FixtureLookupError:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        return ARTIFACTS
 
 
 def export_grades(course: Path, name: str) -> dict[str, dict]:

@@ -15,29 +15,27 @@ from pathlib import Path
 
 import pytest
 
-from lab_fixtures import (
-    ARTIFACTS,
+from lab_fixtures import (  # noqa: F401 (lab_browser, shots: fixtures)
     LabServer,
     KERNEL_TIMEOUT_MS,
     answer_cells,
     assignments_dir,
-    click_menu,
     copy_course,
     copy_lessons,
     error_outputs,
     filled_answers,
     lab_server_fixture,
-    launch_chromium,
+    lab_browser,
     lessons_dir,
     nbgrader_meta,
     notebook_cells,
-    offline_context,
     offline_page,
     open_notebook,
     require,
     run_all,
     run_nbgrader,
     screenshot,
+    shots,
     screenshot_element,
     bring_into_view,
     set_cell_text,
@@ -51,32 +49,6 @@ PLACES = ["Panmunjom", "Kaesong", "Pyeongchang", "Geneva", "Beijing"]
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def lab_browser(request):
-    """conftest's ``browser`` when it is there; else Debian's chromium launched here."""
-    try:
-        yield request.getfixturevalue("browser")
-        return
-    except pytest.FixtureLookupError:
-        pass
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def shots(request) -> Path:
-    """Where screenshots go: conftest's ``artifacts_dir`` when it is there."""
-    try:
-        return Path(request.getfixturevalue("artifacts_dir"))
-    except pytest.FixtureLookupError:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        return ARTIFACTS
 
 
 @pytest.fixture(scope="module")
