@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import queue
 import signal
 import sys
+from multiprocessing.connection import wait
 from typing import Any, Callable, Sequence
 
 
@@ -29,7 +29,12 @@ def _interrupt(signum, frame):  # SIGTERM in a worker: stop like Ctrl-C, so nbcl
     raise KeyboardInterrupt
 
 
-def _worker(index: int, work: Callable[[Any, int], Any], tasks, results, after_fork) -> None:
+def _worker(index: int, work: Callable[[Any, int], Any], tasks, conn, after_fork) -> None:
+    """Take tasks until the sentinel; send each result down this worker's own pipe.
+
+    ``Connection.send`` writes before it returns (a ``multiprocessing.Queue`` hands
+    the result to a feeder thread, and a worker that dies a moment later loses it).
+    """
     signal.signal(signal.SIGTERM, _interrupt)
     if after_fork is not None:
         after_fork()
@@ -40,14 +45,15 @@ def _worker(index: int, work: Callable[[Any, int], Any], tasks, results, after_f
                 break
             key, task = item
             try:
-                results.put((key, True, work(task, index)))
+                conn.send((key, True, work(task, index)))
             except KeyboardInterrupt:
                 raise
             except BaseException as exc:
-                results.put((key, False, f"{type(exc).__name__}: {exc}"))
+                conn.send((key, False, f"{type(exc).__name__}: {exc}"))
     except KeyboardInterrupt:
         pass
     finally:
+        conn.close()
         sys.stdout.flush()
         sys.stderr.flush()
 
@@ -74,7 +80,7 @@ def run(tasks: Sequence[Any], work: Callable[[Any, int], Any], jobs: int,
             on_result(done, results[i])
         return results
     ctx = multiprocessing.get_context("fork")  # workers inherit the loaded app: no second start-up
-    task_q, result_q = ctx.Queue(), ctx.Queue()
+    task_q = ctx.Queue()
     for i, task in enumerate(tasks):
         task_q.put((i, task))
     jobs = min(jobs, len(tasks))
@@ -82,26 +88,31 @@ def run(tasks: Sequence[Any], work: Callable[[Any, int], Any], jobs: int,
         task_q.put(None)
     sys.stdout.flush()
     sys.stderr.flush()
-    workers = [ctx.Process(target=_worker, args=(w, work, task_q, result_q, after_fork), name=f"fastgrade-{w}")
-               for w in range(jobs)]
-    for proc in workers:
+    workers, readers = [], {}
+    for w in range(jobs):
+        reader, writer = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_worker, args=(w, work, task_q, writer, after_fork), name=f"fastgrade-{w}")
         proc.start()
+        writer.close()  # the parent keeps only the reading end: EOF when the worker is gone
+        workers.append(proc)
+        readers[reader] = proc
     seen: set[int] = set()
+
+    def take(key: int, ok: bool, value: Any) -> None:
+        nonlocal done
+        seen.add(key)
+        results[key] = value if ok else on_lost(tasks[key], value)
+        done += 1
+        on_result(done, results[key])
+
     try:
-        while len(seen) < len(tasks):
-            try:
-                key, ok, value = result_q.get(timeout=1.0)
-            except queue.Empty:
-                if any(p.is_alive() for p in workers):
-                    continue
-                try:  # a result may have been sent just before the last worker ended
-                    key, ok, value = result_q.get(timeout=2.0)
-                except queue.Empty:
-                    break
-            seen.add(key)
-            results[key] = value if ok else on_lost(tasks[key], value)
-            done += 1
-            on_result(done, results[key])
+        while readers and len(seen) < len(tasks):
+            for conn in wait(list(readers), timeout=5.0):
+                try:
+                    take(*conn.recv())
+                except (EOFError, OSError):  # the worker finished or died; all it sent has been read
+                    readers.pop(conn).join(timeout=5)
+                    conn.close()
     except KeyboardInterrupt:
         for proc in workers:
             if proc.is_alive():
@@ -113,8 +124,6 @@ def run(tasks: Sequence[Any], work: Callable[[Any, int], Any], jobs: int,
             if proc.is_alive():
                 proc.terminate()
     for key, task in enumerate(tasks):
-        if key not in seen:
-            results[key] = on_lost(task, "the grading worker died before reporting this submission")
-            done += 1
-            on_result(done, results[key])
+        if key not in seen:  # its worker died (killed, crashed) before reporting it
+            take(key, False, "the grading worker died before reporting this submission")
     return results
