@@ -154,6 +154,23 @@ def _leaflet_layers(frame) -> dict:
     )
 
 
+def _settled_markers(page, frame, timeout_s: float = 15.0) -> list[dict]:
+    """The drawn markers of a map frame, once two readings 300 ms apart agree (and some are drawn)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    previous = None
+    while True:
+        page.wait_for_timeout(300)
+        drawn = [m for m in _leaflet_layers(frame)["markers"] if m["drawn"]]
+        key = sorted((m["tooltip"], m["popup"], m["latlng"]["lat"], m["latlng"]["lng"]) for m in drawn)
+        if drawn and key == previous:
+            return drawn
+        if time.monotonic() > deadline:
+            return drawn
+        previous = key
+
+
 def _map_frames(page, scope_selector: str):
     """Playwright frames of the map iframes inside ``scope_selector``."""
     frames = []
@@ -249,9 +266,7 @@ def test_places_map_draws_the_five_places(page, lab, shots):
             continue  # an iframe that is not a map
         # the map must be on screen for Leaflet to lay out its markers (and for the screenshot)
         bring_into_view(frame.frame_element())
-        page.wait_for_timeout(300)
-        layers = _leaflet_layers(frame)
-        drawn = [m for m in layers["markers"] if m["drawn"]]
+        drawn = _settled_markers(page, frame)
         drawn_total += len(drawn)
         for marker in drawn:
             label = f"{marker['tooltip']} {marker['popup']}"
