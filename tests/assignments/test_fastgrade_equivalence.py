@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.grading, pytest.mark.slow]
 
 A1 = "a1-sources"
 BIN = Path(sys.executable).parent
-CELL_TIMEOUT = 5
+CELL_TIMEOUT = 10  # generous: a cell that legitimately runs long on a loaded machine must not time out in one run only
 
 LOOP = "def count_term(article_id, term):\n    while True:\n        pass\n"
 EXIT = "import os\nos._exit(1)\n"
