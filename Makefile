@@ -46,7 +46,14 @@ $(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock .jupyter/overrides
 	cp .jupyter/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.json
 	touch $@
 
+# The venv must run this checkout's library: an editable install made from another
+# folder (a copied or moved checkout, a venv borrowed by another clone) is redone here.
 setup: $(STAMP)
+	@$(BIN)/python -c 'import json, pathlib, sys, importlib.metadata as md; \
+	  url = json.loads(md.distribution("koreathaw").read_text("direct_url.json") or "{}").get("url"); \
+	  sys.exit(url != pathlib.Path.cwd().resolve().as_uri())' 2>/dev/null || { \
+	  echo ">>> the venv's koreathaw is not installed from $(CURDIR): reinstalling it from here"; \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -c requirements.lock -e . ; }
 
 # Debian's chromium for the browser tests (never `playwright install`).
 browser-deps:

@@ -89,3 +89,16 @@ def test_gitignore_keeps_nbgrader_working_folders_out():
     for entry in ("assignments/release/", "assignments/submitted/", "assignments/autograded/",
                   "assignments/feedback/", "assignments/gradebook.db", ".venv/"):
         assert entry in ignored
+
+
+def test_library_under_test_is_this_checkout():
+    """The tests must exercise this checkout's ``src/koreathaw``, not another clone's.
+
+    A venv whose editable install points elsewhere (a borrowed or moved venv) would
+    run every test against other code; ``make setup`` repairs it, this proves it did.
+    """
+    import koreathaw
+
+    where = Path(koreathaw.__file__).resolve()
+    assert where.is_relative_to(REPO / "src" / "koreathaw"), (
+        f"koreathaw is imported from {where}, not from {REPO / 'src'}: run `make setup`")
