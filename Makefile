@@ -46,14 +46,18 @@ $(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock .jupyter/overrides
 	cp .jupyter/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.json
 	touch $@
 
-# The venv must run this checkout's library: an editable install made from another
-# folder (a copied or moved checkout, a venv borrowed by another clone) is redone here.
+# The venv must run this checkout's library with its own kernel: an editable install
+# or a kernelspec made from another folder (a copied or moved checkout, a venv borrowed
+# through a symlink) is redone here.
 setup: $(STAMP)
 	@$(BIN)/python -c 'import json, pathlib, sys, importlib.metadata as md; \
 	  url = json.loads(md.distribution("koreathaw").read_text("direct_url.json") or "{}").get("url"); \
-	  sys.exit(url != pathlib.Path.cwd().resolve().as_uri())' 2>/dev/null || { \
-	  echo ">>> the venv's koreathaw is not installed from $(CURDIR): reinstalling it from here"; \
-	  $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -c requirements.lock -e . ; }
+	  spec = pathlib.Path(sys.prefix, "share/jupyter/kernels/koreathaw/kernel.json"); \
+	  argv = json.loads(spec.read_text())["argv"] if spec.exists() else [""]; \
+	  sys.exit(url != pathlib.Path.cwd().resolve().as_uri() or argv[0] != sys.executable)' 2>/dev/null || { \
+	  echo ">>> the venv's koreathaw library or kernel is not this checkout's ($(CURDIR)): reinstalling them"; \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -c requirements.lock -e . && \
+	  $(BIN)/python -m ipykernel install --sys-prefix --name koreathaw --display-name "Python 3 (Korean Thaw)" >/dev/null; }
 
 # Debian's chromium for the browser tests (never `playwright install`).
 browser-deps:

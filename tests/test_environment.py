@@ -102,3 +102,14 @@ def test_library_under_test_is_this_checkout():
     where = Path(koreathaw.__file__).resolve()
     assert where.is_relative_to(REPO / "src" / "koreathaw"), (
         f"koreathaw is imported from {where}, not from {REPO / 'src'}: run `make setup`")
+
+
+def test_course_kernel_runs_this_venv():
+    """The ``koreathaw`` kernel must start this venv's Python (so lessons see this library)."""
+    import json
+    import sys
+
+    spec = Path(sys.prefix) / "share" / "jupyter" / "kernels" / "koreathaw" / "kernel.json"
+    assert spec.exists(), f"{spec} is missing: run `make setup`"
+    argv = json.loads(spec.read_text(encoding="utf-8"))["argv"]
+    assert argv[0] == sys.executable, f"{spec} starts {argv[0]}, not {sys.executable}: run `make setup`"
