@@ -129,30 +129,85 @@ def course_notebooks() -> list[Path]:
     return [p for p in lessons + models if ".ipynb_checkpoints" not in p.parts]
 
 
+#: The components of figure 1 measured on their own (``nbexec.VARIANTS``), and how many
+#: rounds (one bare kernel per component, and one plain ``pandas`` kernel) each repeat runs.
+COMPONENTS = ("matplotlib.pyplot", "folium", "ipywidgets", "error", "pandas error")
+COMPONENT_ROUNDS = 2
+
+
 def figure1(repeats: int, work: Path) -> dict[str, Any]:
     notebooks = course_notebooks()
     log(f"figure 1: {len(notebooks)} notebooks, {repeats} repeats")
-    course_t, floor_t, per_nb = [], [], {}
+    course_t, floor_t, per_nb, bare_s = [], [], {}, []
     keep = work / "executed"
     for r in range(repeats):
-        out = work / f"fig1-{r}.json"
-        runs = [("course", [PY, str(BENCH / "nbexec.py"), "--json", str(out), "--keep", str(keep),
+        out, bare = work / f"fig1-{r}.json", work / f"bare-{r}.json"
+        runs = [("course", [PY, str(BENCH / "nbexec.py"), "--probe", "--json", str(out), "--keep", str(keep),
                             *map(str, notebooks)]),
-                ("floor", [PY, str(BENCH / "nbexec.py"), "--bare", str(len(notebooks)), "--json", str(work / "bare.json")])]
+                ("floor", [PY, str(BENCH / "nbexec.py"), "--bare", str(len(notebooks)), "--json", str(bare)])]
         for name, cmd in (runs if r % 2 == 0 else runs[::-1]):
             seconds = timed(cmd)
             (course_t if name == "course" else floor_t).append(seconds)
         for rec in json.loads(out.read_text()):
             per_nb.setdefault(Path(rec["notebook"]).relative_to(REPO).as_posix(), []).append(rec)
+        bare_s += [b["seconds"] for b in json.loads(bare.read_text())]
     table = []
     for name, recs in per_nb.items():
         table.append({"notebook": name, "seconds": median([x["seconds"] for x in recs]),
                       "bytes": max(x["bytes"] for x in recs), "error_outputs": recs[-1]["error_outputs"],
+                      "errors": recs[-1].get("errors", []), "loaded": recs[-1].get("loaded") or [],
                       "error": recs[-1]["error"], "slowest_cells": recs[-1].get("slowest_cells", [])})
     table.sort(key=lambda x: -x["seconds"])
-    bare = json.loads((work / "bare.json").read_text())
+    # Each component on its own: bare kernels that pay exactly that cost, side by side.
+    # Interleaved in one process per repeat, after one warm-up kernel, with plain bare
+    # kernels among them: each component is compared with bare kernels run alike.
+    log(f"figure 1: components {', '.join(COMPONENTS)}")
+    variants = ("pandas", *COMPONENTS)
+    components: dict[str, list[float]] = {c: [] for c in variants}
+    for r in range(repeats):
+        out = work / f"components-{r}.json"
+        order = variants if r % 2 == 0 else variants[::-1]
+        timed([PY, str(BENCH / "nbexec.py"), "--warmup", "--bare", str(COMPONENT_ROUNDS),
+               *(a for c in order for a in ("--variant", c)), "--json", str(out)])
+        for x in json.loads(out.read_text()):
+            components[x["notebook"].split(":", 1)[1]].append(x["seconds"])
     return {"notebooks": len(notebooks), "course_s": course_t, "floor_s": floor_t, "per_notebook": table,
-            "bare_kernel_s": median([b["seconds"] for b in bare])}
+            "bare_kernel_s": median(bare_s), "bare_kernel_samples": bare_s, "components": components}
+
+
+def decompose(f1: dict[str, Any]) -> dict[str, Any]:
+    """Split the course's per-notebook time into the floor, the components each notebook pays, and the rest.
+
+    A notebook pays ``import X`` for every heavy package its kernel loaded (probe), and
+    for its first traceback: the one through pandas if any of its errors enters pandas,
+    else a shallow one. Each cost is its component kernel's median minus the bare
+    kernel's median. What is left is the course's own work: the library calls, the other
+    cells and their outputs.
+    """
+    comps = f1.get("components", {})
+    bare = median(comps["pandas"]) if comps.get("pandas") else f1["bare_kernel_s"]
+    cost = {c: median(v) - bare for c, v in comps.items() if v and c != "pandas"}
+    parts: dict[str, dict[str, Any]] = {c: {"notebooks": [], "seconds": 0.0} for c in cost}
+    rest, total = 0.0, 0.0
+    rows = []
+    for rec in f1["per_notebook"]:
+        paid = [m for m in rec["loaded"] if m in cost]
+        errors = rec.get("errors", [])
+        if errors:
+            paid.append("pandas error" if any(e["through_pandas"] for e in errors) else "error")
+        predicted = bare + sum(cost[c] for c in paid if c in cost)
+        for c in paid:
+            if c in parts:
+                parts[c]["notebooks"].append(Path(rec["notebook"]).stem)
+                parts[c]["seconds"] += cost[c]
+        rest += rec["seconds"] - predicted
+        total += rec["seconds"]
+        rows.append({"notebook": rec["notebook"], "seconds": rec["seconds"], "paid": paid,
+                     "own_work": rec["seconds"] - predicted})
+    n = len(f1["per_notebook"])
+    content_floor = n * bare + sum(p["seconds"] for p in parts.values())
+    return {"bare": bare, "cost": cost, "parts": parts, "own_work": rest, "total": total, "n": n,
+            "content_floor": content_floor, "rows": rows}
 
 
 # ------------------------------------------------------------------------- figure 2
@@ -491,6 +546,31 @@ def render(data: dict[str, Any]) -> str:
                               for c in rec.get("slowest_cells", [])[:2])
             lines.append(f"- {rec['notebook']}: {rec['seconds']:.2f} s, {kb(rec['bytes'])}{err}"
                          + (f"; slowest cells: {cells}" if cells else ""))
+    if f1 and f1.get("components"):
+        d = decompose(f1)
+        label = {"matplotlib.pyplot": "`import matplotlib.pyplot`", "folium": "`import folium` (maps)",
+                 "ipywidgets": "`import ipywidgets` (widgets)", "error": "the first traceback, a shallow one",
+                 "pandas error": "the first traceback, through pandas' own code"}
+        excess = d["total"] - d["n"] * d["bare"]
+        lines += ["", f"Where figure 1's time goes (per-kernel seconds, summed over the {d['n']} notebooks; each "
+                  f"component measured on its own in {COMPONENT_ROUNDS} × {data['repeats']} bare kernels that pay only it, "
+                  "interleaved with as many plain bare kernels, as its median minus theirs; which notebook pays what comes from a probe cell "
+                  "listing the heavy packages its kernel loaded, and from its error outputs):", "",
+                  "| part | paid by | each | total | share of the excess over the floor |", "| --- | --- | --- | --- | --- |",
+                  f"| kernel start + `import pandas` (the floor) | all {d['n']} | {d['bare']:.2f} s | "
+                  f"{d['n'] * d['bare']:.1f} s | – |"]
+        for c, p in d["parts"].items():
+            if not p["notebooks"]:
+                continue
+            lines.append(f"| {label.get(c, c)} | {len(p['notebooks'])}: {', '.join(p['notebooks'])} | {d['cost'][c]:.2f} s "
+                         f"| {p['seconds']:.1f} s | {100 * p['seconds'] / excess:.0f} % |")
+        lines += [f"| the course's own work: library calls, the other cells, their outputs | all {d['n']} | – | "
+                  f"{d['own_work']:.1f} s | {100 * d['own_work'] / excess:.0f} % |",
+                  f"| **sum of the notebooks' times** | | | **{d['total']:.1f} s** | excess {excess:.1f} s |", "",
+                  f"Against a floor that also pays those imports and tracebacks ({d['content_floor']:.1f} s), the course "
+                  f"runs at **{d['total'] / d['content_floor']:.2f}×**; against the bare floor, "
+                  f"{d['total'] / (d['n'] * d['bare']):.2f}× (per-kernel times, so without the two Python start-ups "
+                  "of the wall-clock row above)."]
     return "\n".join(lines) + "\n"
 
 
@@ -505,6 +585,9 @@ def write_results(text: str) -> None:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--render"]:  # print the table of a saved run (last-run.json or BENCH_JSON)
+        print(render(json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))))
+        return 0
     start = time.perf_counter()
     figures = [f.strip() for f in os.environ.get("BENCH_FIGURES", "1,2,3,4").split(",") if f.strip()]
     repeats = env_int("BENCH_REPEATS", 3)
@@ -532,6 +615,8 @@ def main() -> int:
                 data["failed"][number] = f"{type(exc).__name__}: {str(exc)[:400]}"
     data["load_end"] = os.getloadavg()
     data["total_s"] = time.perf_counter() - start
+    if os.environ.get("BENCH_JSON"):  # the raw numbers, anywhere (re-render with --render FILE)
+        Path(os.environ["BENCH_JSON"]).write_text(json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8")
     text = render(data)
     if os.environ.get("BENCH_NO_WRITE"):
         print(text)

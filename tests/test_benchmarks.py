@@ -1,0 +1,67 @@
+"""The benchmark's own arithmetic and probes (``benchmarks/``): ``make bench`` is not run here."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(REPO / "tools"))
+    return module
+
+
+def _record(name: str, seconds: float, loaded=(), errors=()):
+    return {"notebook": name, "seconds": seconds, "loaded": list(loaded), "errors": list(errors)}
+
+
+def test_decompose_splits_the_time_into_floor_components_and_own_work():
+    run = _load("run")
+    f1 = {"bare_kernel_s": 9.9,  # ignored: the interleaved plain kernels are the reference
+          "components": {"pandas": [1.0, 1.0], "matplotlib.pyplot": [1.5, 1.5], "folium": [1.3],
+                         "error": [1.2], "pandas error": [2.0]},
+          "per_notebook": [
+              _record("a.ipynb", 2.0, loaded=["matplotlib.pyplot"], errors=[{"ename": "KeyError", "through_pandas": True}]),
+              _record("b.ipynb", 1.6, loaded=["folium"]),
+              _record("c.ipynb", 1.1, errors=[{"ename": "ValueError", "through_pandas": False}]),
+          ]}
+    d = run.decompose(f1)
+    assert d["bare"] == 1.0
+    assert d["cost"] == pytest.approx({"matplotlib.pyplot": 0.5, "folium": 0.3, "error": 0.2, "pandas error": 1.0})
+    # a: 1.0 + 0.5 + 1.0 = 2.5 predicted, 2.0 measured -> -0.5; b: 1.3 -> +0.3; c: 1.2 -> -0.1
+    assert [r["own_work"] for r in d["rows"]] == pytest.approx([-0.5, 0.3, -0.1])
+    assert d["own_work"] == pytest.approx(-0.3)
+    assert d["parts"]["pandas error"]["notebooks"] == ["a"]
+    assert d["parts"]["error"]["notebooks"] == ["c"]
+    # floor + components + own work add up to the measured total
+    assert d["n"] * d["bare"] + sum(p["seconds"] for p in d["parts"].values()) + d["own_work"] == pytest.approx(d["total"])
+    assert d["content_floor"] == pytest.approx(3.0 + 0.5 + 1.0 + 0.3 + 0.2)
+
+
+@pytest.mark.slow
+def test_nbexec_probe_reports_heavy_imports_and_errors(tmp_path):
+    nbexec = _load("nbexec")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import ipywidgets"),
+                nbformat.v4.new_code_cell("import pandas\npandas.DataFrame(index=['a']).loc['b']"),
+                nbformat.v4.new_code_cell("raise ValueError('shallow')")]
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(nb, path)
+    rec = nbexec.execute(str(path), keep=str(tmp_path / "kept"), probe=True)
+    assert rec["error"] == ""
+    assert rec["loaded"] == ["ipywidgets"]
+    assert [(e["ename"], e["through_pandas"]) for e in rec["errors"]] == [("KeyError", True), ("ValueError", False)]
+    kept = nbformat.read(tmp_path / "kept" / "probe.ipynb", as_version=4)
+    assert len(kept.cells) == 3, "the probe cell must not stay in the executed notebook"
