@@ -147,7 +147,7 @@ def test_timeline_stepper_rejects_empty_table(events):
 
 def test_timeline_stepper_rejects_wrong_table():
     """A table that is not an event table is refused with a message naming the columns."""
-    with pytest.raises(ValueError, match="lacks the columns"):
+    with pytest.raises(ValueError, match="missing the columns"):
         timeline_stepper(pd.DataFrame({"a": [1]}))
     with pytest.raises(TypeError):
         timeline_stepper([1, 2, 3])

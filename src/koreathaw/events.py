@@ -26,6 +26,7 @@ __all__ = [
     "events_in_category",
     "events_at",
     "days_between",
+    "check_event_table",
 ]
 
 #: The course's event categories, with what each one covers.
@@ -114,6 +115,42 @@ def load_events(root: Path | None = None) -> pd.DataFrame:
         columns={"name": "place_name", "precision": "place_precision"})
     frame = frame.join(joined, on="place_id")
     return frame.set_index("date").sort_index(kind="stable")
+
+
+def check_event_table(events: object, columns: tuple[str, ...] = ("event_id",)) -> pd.DataFrame:
+    """Raise unless ``events`` is an event table as :func:`load_events` returns it.
+
+    The shared argument check of the functions that take an event table (the
+    maps and the widgets): a DataFrame, with ``columns``, indexed by date, with no
+    event lacking its date. Returns ``events`` unchanged.
+
+    Raises
+    ------
+    TypeError
+        If ``events`` is not a DataFrame.
+    ValueError
+        If it lacks one of ``columns``, is not indexed by date, or has an event
+        with no date; the message names the columns or the problem.
+
+    Examples
+    --------
+    >>> check_event_table(pd.DataFrame({"a": [1]}))
+    Traceback (most recent call last):
+    ...
+    ValueError: the events table is missing the columns ['event_id']; pass koreathaw.load_events() or some of its rows
+    """
+    if not isinstance(events, pd.DataFrame):
+        raise TypeError(f"events must be a pandas DataFrame such as koreathaw.load_events(), not {type(events).__name__}")
+    missing = [c for c in columns if c not in events.columns]
+    if missing:
+        raise ValueError(f"the events table is missing the columns {missing}; "
+                         "pass koreathaw.load_events() or some of its rows")
+    if not isinstance(events.index, pd.DatetimeIndex):
+        raise ValueError("the events table must be indexed by date (a DatetimeIndex), "
+                         "as koreathaw.load_events() returns it")
+    if events.index.hasnans:
+        raise ValueError("the events table has an event with no date (NaT in the index)")
+    return events
 
 
 def events_between(events: pd.DataFrame, start: str | pd.Timestamp, end: str | pd.Timestamp) -> pd.DataFrame:

@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from koreathaw.errors import DataError
-from koreathaw.events import CATEGORIES
+from koreathaw.events import CATEGORIES, check_event_table
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     import folium
@@ -672,17 +672,7 @@ def _check_places(places: pd.DataFrame) -> None:
 
 
 def _check_events(events: pd.DataFrame) -> None:
-    if not isinstance(events, pd.DataFrame):
-        raise TypeError(f"events must be a pandas DataFrame such as koreathaw.load_events(), not {type(events).__name__}")
-    missing = [c for c in _EVENT_COLUMNS if c not in events.columns]
-    if missing:
-        raise ValueError(f"the events table is missing the columns {missing}; "
-                         "pass koreathaw.load_events() or some of its rows")
-    if not isinstance(events.index, pd.DatetimeIndex):
-        raise ValueError("the events table must be indexed by date (a DatetimeIndex), "
-                         "as koreathaw.load_events() returns it")
-    if events.index.hasnans:
-        raise ValueError("the events table has an event with no date (NaT in the index)")
+    check_event_table(events, _EVENT_COLUMNS)
     for value, event_id in zip(events["category"], events["event_id"]):
         if _text(value) not in CATEGORIES:
             raise ValueError(f"event {event_id!r} has the unknown category {_text(value)!r}; "

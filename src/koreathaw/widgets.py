@@ -25,6 +25,8 @@ from typing import Any
 
 import pandas as pd
 
+from koreathaw.events import check_event_table, load_events
+
 __all__ = ["timeline_stepper", "article_explorer", "date_range_map", "event_html"]
 
 _MAP_HEIGHT = "320px"
@@ -52,21 +54,12 @@ def _missing(value: Any) -> bool:
 
 
 def _check_events(events: pd.DataFrame | None) -> pd.DataFrame:
-    """Return the event table to use: the course's, or ``events`` after a check."""
+    """Return the event table to use, in date order: the course's, or ``events`` after a check."""
     if events is None:
-        from koreathaw.events import load_events
-
         return load_events()
-    if not isinstance(events, pd.DataFrame):
-        raise TypeError(f"events must be a pandas DataFrame like koreathaw.load_events() returns, not {type(events).__name__}")
-    needed = {"event_id", "title", "category", "place_name", "latitude", "longitude"}
-    missing = sorted(needed - set(events.columns))
-    if missing:
-        raise ValueError(f"events lacks the columns {missing}; pass a table from koreathaw.load_events()")
-    if not isinstance(events.index, pd.DatetimeIndex):
-        raise ValueError("events must be indexed by date, as koreathaw.load_events() returns it")
+    check_event_table(events, ("event_id", "title", "category", "place_name", "latitude", "longitude"))
     if events.empty:
-        raise ValueError("events is empty: there is nothing to show")
+        raise ValueError("the events table is empty: there is nothing to show")
     return events.sort_index(kind="stable")
 
 
