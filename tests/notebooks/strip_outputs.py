@@ -12,9 +12,9 @@ does. Then every output is removed except those of the
 cells marked ``# NBVAL_CHECK_OUTPUT`` — the expected results nbval compares
 under ``--nbval-lax`` — and every execution count is cleared, so the file
 committed is clean (``tests/notebooks/test_notebooks_clean.py`` checks it).
-The one exception: nbval refuses a checked cell whose execution count is
-empty ("Unrun reference cell has outputs"), so checked cells are numbered
-1, 2, 3 ... in order (the same numbers every run, so diffs stay quiet).
+nbval refuses a checked cell whose execution count is empty ("Unrun
+reference cell has outputs"); ``make test`` loads the plugin
+``tests/notebooks/nbval_counts.py``, which numbers those cells in memory.
 A cell that raises stops the run, unless it carries the ``raises-exception``
 tag. ``--no-execute`` only cleans the outputs already stored.
 """
@@ -53,8 +53,7 @@ def coalesce_streams(outputs):
 
 
 def clean(nb):
-    """Return ``nb`` with outputs only in checked cells, numbered 1, 2, ...; no other execution counts."""
-    number = 0
+    """Return ``nb`` with outputs only in checked cells and no execution counts anywhere."""
     for cell in nb.cells:
         cell.metadata = {k: v for k, v in cell.get("metadata", {}).items() if k in KEEP_CELL_METADATA}
         if cell.cell_type != "code":
@@ -63,12 +62,10 @@ def clean(nb):
         if not is_checked(cell):
             cell.outputs = []
             continue
-        number += 1
-        cell.execution_count = number
         cell.outputs = coalesce_streams(cell.outputs)
         for output in cell.outputs:
             if "execution_count" in output:
-                output["execution_count"] = number
+                output["execution_count"] = None
     nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
     return nb
 
