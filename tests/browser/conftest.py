@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import urllib.parse
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from lab_fixtures import offline_context  # this folder is on sys.path (pytest's rootdir-relative import)
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts" / "screenshots"
@@ -38,8 +38,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-LOCAL_SCHEMES = {"file", "data", "blob", "about"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -71,14 +69,6 @@ def chromium_path() -> str:
     return exe
 
 
-def is_local(url: str) -> bool:
-    """Return whether a request to ``url`` stays on this machine."""
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme in LOCAL_SCHEMES:
-        return True
-    return (parsed.hostname or "").strip("[]") in LOCAL_HOSTS
-
-
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     """``artifacts/screenshots/`` at the repository root, made if needed."""
@@ -103,18 +93,9 @@ def browser() -> Iterator[Any]:
 @pytest.fixture()
 def offline_page(request: pytest.FixtureRequest, browser: Any, artifacts_dir: Path) -> Iterator[Any]:
     """A page with all network but this machine's blocked; records blocked URLs and errors."""
-    context = browser.new_context(viewport={"width": 1100, "height": 700})
     blocked: list[str] = []
     errors: list[str] = []
-
-    def route(r: Any) -> None:
-        if is_local(r.request.url):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort("internetdisconnected")
-
-    context.route("**/*", route)
+    context = offline_context(browser, blocked, viewport={"width": 1100, "height": 700})
     context.set_default_timeout(30_000)
     page = context.new_page()
     page.on("console", lambda msg: errors.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None)

@@ -411,15 +411,24 @@ def filled_answers(source_nb: dict, released_nb: dict) -> dict[str, tuple[str, s
 # --------------------------------------------------------------------------- browser
 
 
+#: Requests that never leave the machine: these schemes, and these hosts.
+LOCAL_SCHEMES = {"file", "data", "blob", "about", "chrome-error", "javascript"}
+
+
 def is_local(url: str) -> bool:
+    """Return whether a request to ``url`` stays on this machine."""
     parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme in {"data", "blob", "about", "chrome-error", "javascript"}:
+    if parsed.scheme in LOCAL_SCHEMES:
         return True
     return (parsed.hostname or "") in {h.strip("[]") for h in LOCAL_HOSTS}
 
 
 def offline_context(browser: Any, blocked: list[str] | None = None, **kwargs: Any) -> Any:
-    """A new browser context in which only 127.0.0.1/localhost requests get through."""
+    """A new browser context in which only requests that stay on this machine get through.
+
+    Every other request is aborted as if the network were down and its URL appended
+    to ``blocked``. Used by every browser test (``conftest.offline_page`` too).
+    """
     options = {"viewport": {"width": 1400, "height": 1300}}
     options.update(kwargs)
     context = browser.new_context(**options)
