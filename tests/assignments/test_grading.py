@@ -296,3 +296,27 @@ def test_collect_copies_an_lms_download(released, tmp_path):
     course.grading("collect", str(download), "a2-timeline")
     assert (course.root / "submitted" / "kim" / "a2-timeline" / "a2-timeline.ipynb").is_file()
     assert (course.root / "submitted" / "lee" / "a2-timeline").is_dir()
+
+
+def test_graded_submission_whose_folder_is_gone_keeps_its_grade_flagged(graded):
+    """A graded submission's folder disappears: the export keeps the gradebook's grade and flags the row.
+
+    Stock nbgrader and the driver used to say ``not_submitted`` beside the old score,
+    with nothing to explain it. (Runs last: it removes a folder of the shared batch.)
+    """
+    import shutil
+
+    before = row(graded.rows, "a2-timeline", "good")
+    assert before["status"] == "graded" and float(before["score"]) == float(before["max_score"]) == 7
+    shutil.rmtree(graded.course.root / "submitted" / "good" / "a2-timeline")
+    graded.course.grading("autograde", "a2-timeline", "--students", f"good,{GHOST}")
+    out = graded.course.root / "reports" / "folder-gone.csv"
+    graded.course.grading("export", "--output", str(out))
+    rows = graded.course.export_rows(out)
+    gone = row(rows, "a2-timeline", "good")
+    assert gone["status"] == "not_submitted"
+    assert float(gone["score"]) == 7, "the grade in the gradebook must not vanish from the export"
+    assert gone["flags"] == "earlier_grade_kept" and gone["needs_attention"] == "yes"
+    assert "submitted/good/a2-timeline" in gone["details"] and "(7 of 7" in gone["details"]
+    ghost = row(rows, "a2-timeline", GHOST)
+    assert (ghost["status"], ghost["score"], ghost["flags"]) == ("not_submitted", "0", "")

@@ -356,6 +356,29 @@ class Course:
         if remove_autograded and stale.exists():
             shutil.rmtree(stale)
 
+    def _earlier_grade(self, assignment: str, student: str, res: Result) -> None:
+        """Nothing in submitted/, but a grade in the gradebook: keep the grade and say so.
+
+        The folder of an earlier, graded submission has gone (a new LMS download
+        without it, a folder deleted by hand). The gradebook still holds that grade
+        and the export shows it; the row must not look like an ordinary
+        ``not_submitted``, nor may the grade vanish unnoticed.
+        """
+        from nbgrader.api import MissingEntry
+
+        with self.gradebook() as gb:
+            try:
+                submission = gb.find_submission(assignment, student)
+            except MissingEntry:
+                return
+            score, max_score, when = float(submission.score), float(submission.max_score), submission.timestamp
+        res.flags.append("earlier_grade_kept")
+        handed_in = f", handed in {when.isoformat()}" if when else ""
+        res.details.append(
+            f"nothing is in submitted/{student}/{assignment}, but the gradebook keeps the grade of an earlier "
+            f"submission ({score:g} of {max_score:g}{handed_in}): restore the folder and autograde again, "
+            "or remove that submission from the gradebook")
+
     def _after(self, assignment: str, student: str, notebook: str, res: Result) -> None:
         """Read the autograded notebook and the gradebook; flag what went wrong while running."""
         graded = self.root / "autograded" / student / assignment / f"{notebook}.ipynb"
@@ -412,7 +435,7 @@ class Course:
             gradable[notebook] = nb
             self._inspect_cells(assignment, notebook, nb, res)
         if res.status == NOT_SUBMITTED:
-            pass
+            self._earlier_grade(assignment, student, res)
         elif res.status != GRADED:
             self._zero(assignment, student)
         else:
