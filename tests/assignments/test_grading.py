@@ -320,3 +320,24 @@ def test_graded_submission_whose_folder_is_gone_keeps_its_grade_flagged(graded):
     assert "submitted/good/a2-timeline" in gone["details"] and "(7 of 7" in gone["details"]
     ghost = row(rows, "a2-timeline", GHOST)
     assert (ghost["status"], ghost["score"], ghost["flags"]) == ("not_submitted", "0", "")
+
+
+def test_collect_refuses_a_layout_it_cannot_read(released, tmp_path):
+    """Notebooks directly in student folders without ASSIGNMENT=: an error that names the fix, not '0 collected'."""
+    course = make_course(tmp_path / "c")
+    download = tmp_path / "download"
+    nb = read(released.root / "release" / "a2-timeline" / "a2-timeline.ipynb")
+    write(nb, download / "kim" / "a2-timeline.ipynb")
+    write(nb, download / "lee" / "a2-timeline.ipynb")
+    done = course.grading("collect", str(download), check=False)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "none of the 2 student folders" in done.stderr and "ASSIGNMENT=" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (course.root / "submitted").exists()
+    wrong = course.grading("collect", str(download), "a9-nothing", check=False)
+    assert wrong.returncode == 2 and "unknown assignment 'a9-nothing'" in wrong.stderr, wrong.stderr
+    # nbgrader's layout for one student, loose notebooks for another: the first is collected, the second named
+    write(nb, download / "park" / "a2-timeline" / "a2-timeline.ipynb")
+    mixed = course.grading("collect", str(download))
+    assert "collected 1 submission(s)" in mixed.stdout
+    assert "warning: skipped" in mixed.stdout and "kim" in mixed.stdout and "lee" in mixed.stdout

@@ -53,7 +53,11 @@ def main(argv: list[str] | None = None) -> int:
         for name in sorted(set(course.assignments()) - set(released)):
             print(f"warning: {name} is not released yet (make release ASSIGNMENT={name})")
     elif args.command == "collect":
-        course.collect(args.submissions, args.assignment)
+        try:
+            course.collect(args.submissions, args.assignment)
+        except (FileNotFoundError, ValueError) as exc:  # a wrong folder or layout: say what, no traceback
+            print(f"error: collect: {exc}", file=sys.stderr)
+            return 2
     elif args.command == "autograde":
         students = [s for s in args.students.split(",") if s] if args.students else None
         if not args.no_init:

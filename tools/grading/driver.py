@@ -221,19 +221,37 @@ class Course:
         source = Path(submissions)
         if not source.is_dir():
             raise FileNotFoundError(f"no folder {source}")
-        known = set(self.assignments())
-        copied = []
-        for student_dir in sorted(p for p in source.iterdir() if p.is_dir() and p.name not in IGNORED_DIRS):
+        known = sorted(self.assignments())
+        if assignment is not None and assignment not in known:
+            raise ValueError(f"unknown assignment {assignment!r}; the course has: {', '.join(known)}")
+        hint = (f"with one folder per student holding the notebooks directly (as an LMS download unpacks), "
+                f"name the assignment: make collect SUBMISSIONS={source} ASSIGNMENT=<one of {', '.join(known)}>")
+        copied, skipped = [], []
+        students = sorted(p for p in source.iterdir() if p.is_dir() and p.name not in IGNORED_DIRS)
+        for student_dir in students:
             inner = [p for p in student_dir.iterdir() if p.is_dir() and p.name in known]
             pairs = [(p, p.name) for p in inner if assignment in (None, p.name)]
             if not inner and assignment:
                 pairs = [(student_dir, assignment)]
+            if not pairs:
+                skipped.append(student_dir.name)
             for folder, name in pairs:
                 dest = self.root / "submitted" / student_dir.name / name
                 if dest.exists():
                     shutil.rmtree(dest)
                 shutil.copytree(folder, dest, ignore=shutil.ignore_patterns(*IGNORED_DIRS))
                 copied.append((student_dir.name, name))
+        if not students:
+            raise ValueError(f"{source} holds no student folders: expected <student>/<assignment>/... or, "
+                             "with ASSIGNMENT=, one folder per student")
+        if not copied:
+            where = f"none of the {len(students)} student folders in {source}"
+            if assignment:
+                raise ValueError(f"{where} holds {assignment!r}: each holds folders of other assignments only")
+            raise ValueError(f"{where} holds an assignment folder ({', '.join(known)}); {hint}")
+        for name in skipped:
+            self.echo(f"warning: skipped {source / name}: no folder of "
+                      f"{assignment or 'any assignment'} inside ({hint})")
         self.echo(f"collected {len(copied)} submission(s) into {self.root / 'submitted'}")
         return copied
 
