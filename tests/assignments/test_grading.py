@@ -341,3 +341,16 @@ def test_collect_refuses_a_layout_it_cannot_read(released, tmp_path):
     mixed = course.grading("collect", str(download))
     assert "collected 1 submission(s)" in mixed.stdout
     assert "warning: skipped" in mixed.stdout and "kim" in mixed.stdout and "lee" in mixed.stdout
+
+
+def test_a_student_not_on_the_roster_is_graded_and_flagged(graded):
+    """A folder in submitted/ for an id the roster lacks (a typo, a late enrolment): graded, and the row says why its names are blank."""
+    graded.course.submit("walk-in", "a2-timeline", graded.course.solved("a2-timeline"))
+    graded.course.grading("autograde", "a2-timeline", "--students", "walk-in")
+    out = graded.course.root / "reports" / "walk-in.csv"
+    graded.course.grading("export", "--output", str(out))
+    rows = graded.course.export_rows(out)
+    walk_in = row(rows, "a2-timeline", "walk-in")
+    assert walk_in["status"] == "graded" and float(walk_in["score"]) == 7
+    assert "not_on_roster" in walk_in["flags"] and walk_in["needs_attention"] == "yes"
+    assert "not_on_roster" not in row(rows, "a2-timeline", "partly-wrong")["flags"]

@@ -608,6 +608,8 @@ class Course:
                         status, flags = res.status, [f for f in res.flags if not f.startswith(INFO_FLAGS)]
                         if pending:
                             flags.append("manual_grading_pending:" + ",".join(pending))
+                    if roster and student not in roster:
+                        flags.append("not_on_roster")
                     attention = status != GRADED or any(not f.startswith(INFO_FLAGS) for f in flags)
                     rows.append({
                         "assignment": name, "student_id": student,
