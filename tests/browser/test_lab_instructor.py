@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -29,11 +30,14 @@ from lab_fixtures import (  # noqa: F401 (lab_browser, shots: fixtures)
     lab_server_fixture,
     lab_browser,
     nbgrader_meta,
+    course_env,
+    offline_context,
     offline_page,
     require,
     run_nbgrader,
     screenshot,
     shots,
+    venv_python,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -191,3 +195,32 @@ def test_instructor_grades_written_answer_in_formgrader(page, lab, graded_course
 def _fmt(value: float) -> str:
     """A score as the Formgrader shows it: ``3`` for 3.0, ``2.5`` for 2.5."""
     return str(int(value)) if float(value) == int(value) else f"{value:g}"
+
+
+# --------------------------------------------------------------------------- 6. feedback, offline
+
+
+def test_feedback_page_typesets_math_offline(graded_course, lab_browser, shots):
+    """``make feedback``'s page, opened as a file with no network: MathJax from feedback/_mathjax starts."""
+    course = graded_course["course"]
+    tools = Path(__file__).resolve().parents[2] / "tools"
+    done = subprocess.run([venv_python(), "-m", "grading", "--course", str(course), "feedback", ASSIGNMENT],
+                          cwd=course, env=course_env({"PYTHONPATH": str(tools)}), capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    pages = sorted((course / "feedback" / STUDENT / ASSIGNMENT).glob("*.html"))
+    assert pages, f"no feedback page: {done.stdout[-2000:]}"
+    html = pages[0].read_text(encoding="utf-8")
+    assert "cdnjs" not in html and "../../_mathjax/MathJax.js" in html
+    assert (course / "feedback" / "_mathjax" / "MathJax.js").is_file()
+
+    blocked: list[str] = []
+    context = offline_context(lab_browser, blocked)
+    try:
+        page = context.new_page()
+        page.goto(pages[0].as_uri())
+        page.wait_for_function("() => window.MathJax && MathJax.isReady === true", timeout=UI_TIMEOUT_MS)
+        screenshot(page, "instructor-6-feedback", shots)
+    finally:
+        context.close()
+    assert blocked == [], f"the feedback page asked for the network: {blocked}"

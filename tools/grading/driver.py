@@ -67,6 +67,8 @@ GRADING_ERROR = "grading_error"
 
 #: Flags that are information, not a problem.
 INFO_FLAGS = ("manual_grading_pending",)
+#: MathJax for the feedback pages, copied to ``feedback/_mathjax`` (tools/formgrader/README.md).
+MATHJAX = Path(__file__).resolve().parents[1] / "formgrader" / "static" / "koreathaw-mathjax"
 
 
 @dataclass
@@ -570,6 +572,8 @@ class Course:
         if leaks:
             raise RuntimeError(f"feedback would show hidden tests, pages removed: {sorted(leaks)}")
         pages = sorted((self.root / "feedback").glob(f"*/{assignment}/*.html"))
+        if pages and MATHJAX.is_dir():  # the pages load MathJax from feedback/_mathjax (see tools/formgrader)
+            shutil.copytree(MATHJAX, self.root / "feedback" / "_mathjax", dirs_exist_ok=True)
         self.echo(f"feedback for {assignment}: {len(pages)} page(s), no hidden test shown")
         return pages
 
