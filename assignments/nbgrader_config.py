@@ -43,7 +43,11 @@ c.Execute.iopub_timeout = 10
 # meets a MemoryError instead of taking the machine's memory. The kernel itself
 # with pandas, folium and the course data needs about 1.2 GB of address space.
 _memory_mb = int(os.environ.get("KOREATHAW_KERNEL_MEMORY_MB", "4096"))
-_extra = ["--HistoryManager.hist_file=:memory:"]
+# The kernel's own log goes to the terminal of `make validate` / `make autograde`:
+# keep only errors there. (ipykernel 7 warns "Kernel is running over TCP without
+# encryption" at every start, about sockets on 127.0.0.1 that nbgrader opens and
+# closes; printed after the verdict it only confuses students.)
+_extra = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
 if _memory_mb > 0:
     _limit = _memory_mb * 1024 * 1024
     _extra.append(
