@@ -182,3 +182,21 @@ def test_mention_counts_bad_kind():
     """An unknown kind lists the allowed ones."""
     with pytest.raises(ValueError, match=r"kind must be one of"):
         kt.mention_counts(kind="people")
+
+
+@pytest.mark.parametrize("bad", [None, 123])
+def test_kwic_refuses_a_term_that_is_not_text(bad):
+    with pytest.raises(TypeError, match="term must be text"):
+        kt.kwic(bad)
+
+
+def test_article_path_that_is_a_folder_is_a_data_error(data_copy):
+    """A folder where an article file should be: a DataError naming articles.csv, the line and the article."""
+    rows = data_copy.rows("articles")
+    header = rows[0]
+    first = rows[1]
+    target = data_copy.root / first[header.index("file")]
+    target.unlink()
+    target.mkdir()
+    with pytest.raises(kt.DataError, match=rf"articles\.csv.*line 2.*{first[0]}.*cannot be read"):
+        kt.load_articles()

@@ -188,3 +188,24 @@ def test_categories_match_data_package():
     events_res = next(r for r in package["resources"] if r["name"] == "events")
     field = next(f for f in events_res["schema"]["fields"] if f["name"] == "category")
     assert sorted(field["constraints"]["enum"]) == sorted(kt.CATEGORIES)
+
+
+def test_events_between_takes_whole_years_and_months(events):
+    """A year or a month as text means all of it, at either end (it used to cut the end to its first day)."""
+    years = kt.events_between(events, "2018", "2020")
+    assert years.equals(kt.events_between(events, "2018-01-01", "2020-12-31"))
+    assert (years.index.year == 2020).any(), "the events of 2020 are part of '2018' to '2020'"
+    march = kt.events_between(events, "2018-03", "2018-03")
+    assert len(march) > 0 and march.equals(events.loc["2018-03"])
+
+
+@pytest.mark.parametrize("start, end, error, message", [
+    (None, "2018-03-31", TypeError, "start must be a date"),
+    ("2018-01-01", 20181231, TypeError, "end must be a date"),
+    ("2019-13-01", "2020-01-01", ValueError, "start '2019-13-01' is not a date of the calendar"),
+    ("2018-01-01", "2018-02-30", ValueError, "end '2018-02-30' is not a date of the calendar"),
+    ("banana", "2019", ValueError, "start 'banana' is not a date: write YYYY-MM-DD"),
+])
+def test_events_between_names_the_bad_argument(events, start, end, error, message):
+    with pytest.raises(error, match=message):
+        kt.events_between(events, start, end)

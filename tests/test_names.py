@@ -67,3 +67,23 @@ def test_load_names_duplicate_variant(data_copy):
     data_copy.write_rows("names", rows)
     with pytest.raises(kt.DataError, match=r"duplicate variant 'KCNA'"):
         kt.load_names()
+
+
+def test_canonical_name_refuses_non_text():
+    with pytest.raises(TypeError, match="name must be text"):
+        kt.canonical_name(None)
+
+
+def test_variant_of_a_variant_is_refused(data_copy):
+    """A row pointing at a name that is itself only a variant is a DataError naming the row and the fix."""
+    rows = data_copy.rows("names")
+    header = rows[0]
+    variant_row = next(r for r in rows[1:] if r[header.index("variant")] != r[header.index("canonical")])
+    mid = variant_row[header.index("variant")]
+    new = ["KJU-test"] + [""] * (len(header) - 1)
+    new[header.index("canonical")] = mid
+    new[header.index("kind")] = variant_row[header.index("kind")]
+    rows.append(new)
+    data_copy.write_rows("names", rows)
+    with pytest.raises(kt.DataError, match=rf"line {len(rows)}.*KJU-test.*is not a canonical name"):
+        kt.load_names()

@@ -73,3 +73,9 @@ def test_distance_km_impossible_coordinate(args):
     """Impossible coordinates raise a ValueError naming the argument."""
     with pytest.raises(ValueError, match="is not a valid coordinate"):
         kt.distance_km(*args)
+
+
+@pytest.mark.parametrize("bad", ["37.5", None, "a"])
+def test_distance_km_names_a_coordinate_that_is_not_a_number(bad):
+    with pytest.raises(TypeError, match=r"lon2 must be a number of degrees"):
+        kt.distance_km(37.5, 126.9, 39.0, bad)

@@ -111,7 +111,11 @@ def load_articles(root: Path | None = None) -> pd.DataFrame:
             raise DataError(path, f"article file {row['file']} is missing", line=row["_line"],
                             column="file", row_id=row["article_id"]) from None
         except UnicodeDecodeError as exc:
-            raise DataError(file, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+            raise DataError(file, f"not UTF-8 text ({exc.reason} at byte {exc.start}); it is the text of "
+                            f"article {row['article_id']!r} ({path.name} line {row['_line']})") from None
+        except OSError as exc:  # a folder where the file should be, no permission ...
+            raise DataError(path, f"article file {row['file']} cannot be read ({exc.strerror})", line=row["_line"],
+                            column="file", row_id=row["article_id"]) from None
         words = len(text.split())
         if words != row["word_count"]:
             raise DataError(path, f"word_count says {row['word_count']} but {row['file']} has {words} words; "
@@ -152,12 +156,21 @@ def kwic(term: str, articles: pd.DataFrame | None = None, width: int = 40, colum
     words is allowed. Columns: ``article_id``, ``left``, ``match``,
     ``right``; ``left`` and ``right`` hold up to ``width`` characters.
 
+    Raises
+    ------
+    TypeError
+        If ``term`` is not text.
+    ValueError
+        If ``term`` is empty.
+
     Examples
     --------
     >>> k = kwic("Swiss wine")
     >>> k[["article_id", "match"]].values.tolist()
     [['ipu-toast', 'Swiss wine']]
     """
+    if not isinstance(term, str):
+        raise TypeError(f"term must be text (a word or phrase such as 'sanctions'), not {term!r}")
     if not term.strip():
         raise ValueError("term must not be empty")
     pattern = re.compile(r"(?<![\w-])" + r"\s+".join(map(re.escape, term.split())) + r"(?![\w-])", re.IGNORECASE)

@@ -12,6 +12,8 @@ files themselves.
 
 from __future__ import annotations
 
+import datetime
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -153,16 +155,58 @@ def check_event_table(events: object, columns: tuple[str, ...] = ("event_id",)) 
     return events
 
 
+#: The date forms :func:`events_between` accepts as text: a day, a month or a year.
+_DATE_TEXT = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_DATE_FREQ = {4: "Y", 7: "M", 10: "D"}
+
+
+def _date_bound(value: object, name: str, *, end: bool) -> pd.Timestamp:
+    """Return the first (or, for ``end``, the last) instant of the date ``value`` names.
+
+    ``"2018"`` is the whole year, ``"2018-03"`` the whole month, ``"2018-03-01"`` the
+    day; a Timestamp, datetime or date is taken as it is (a date: the whole day).
+    """
+    if isinstance(value, datetime.datetime):  # a pandas Timestamp too
+        return pd.Timestamp(value)
+    if isinstance(value, datetime.date):
+        text = value.isoformat()
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise TypeError(f"{name} must be a date such as '2018-03-01', '2018-03' or '2018', not {value!r}")
+    if not _DATE_TEXT.fullmatch(text):
+        raise ValueError(f"{name} {value!r} is not a date: write YYYY-MM-DD, YYYY-MM or YYYY")
+    try:
+        period = pd.Period(text, freq=_DATE_FREQ[len(text)])
+    except ValueError:
+        raise ValueError(f"{name} {value!r} is not a date of the calendar") from None
+    return period.end_time if end else period.start_time
+
+
 def events_between(events: pd.DataFrame, start: str | pd.Timestamp, end: str | pd.Timestamp) -> pd.DataFrame:
     """Return the events that start between ``start`` and ``end``, both included.
+
+    ``start`` and ``end`` are dates as text: a day (``"2018-03-01"``), a month
+    (``"2018-03"``: the whole month) or a year (``"2018"``: the whole year); or
+    Timestamps. So ``events_between(events, "2018", "2019")`` is 2018 and 2019.
+
+    Raises
+    ------
+    TypeError
+        If ``start`` or ``end`` is not a date or date text.
+    ValueError
+        If one is not a date of the calendar (``"2018-02-30"``), or ``end`` is
+        before ``start``; the message names which.
 
     Examples
     --------
     >>> e = events_between(load_events(), "2018-03-01", "2018-03-31")
     >>> "E008" in set(e["event_id"])
     True
+    >>> len(events_between(load_events(), "2018-03", "2018-03")) == len(e)
+    True
     """
-    start_ts, end_ts = pd.Timestamp(start), pd.Timestamp(end)
+    start_ts, end_ts = _date_bound(start, "start", end=False), _date_bound(end, "end", end=True)
     if end_ts < start_ts:
         raise ValueError(f"end {end_ts.date()} is before start {start_ts.date()}")
     return events.loc[(events.index >= start_ts) & (events.index <= end_ts)]

@@ -32,10 +32,15 @@ def load_names(root: Path | None = None) -> pd.DataFrame:
     'Kim Jong Un'
     """
     path, rows = read_records("names", root)
-    variants = {r["variant"] for r in rows}
+    canonical_of = {r["variant"]: r["canonical"] for r in rows}
     for row in rows:
-        if row["canonical"] not in variants:
-            raise DataError(path, f"canonical name {row['canonical']!r} is not listed as a variant of itself",
+        target = row["canonical"]
+        if target not in canonical_of:
+            raise DataError(path, f"canonical name {target!r} is not listed as a variant of itself",
+                            line=row["_line"], column="canonical", row_id=row["variant"])
+        if canonical_of[target] != target:  # a variant of a variant: canonical_name would return a variant
+            raise DataError(path, f"{target!r} is not a canonical name (its own row maps it to "
+                            f"{canonical_of[target]!r}); point {row['variant']!r} at {canonical_of[target]!r}",
                             line=row["_line"], column="canonical", row_id=row["variant"])
     frame = pd.DataFrame.from_records(rows).drop(columns="_line")
     frame["note"] = frame["note"].fillna("")
@@ -47,6 +52,8 @@ def canonical_name(name: str, names: pd.DataFrame | None = None) -> str:
 
     Raises
     ------
+    TypeError
+        If ``name`` is not text.
     KeyError
         If ``name`` is not a known variant; the message suggests near matches.
 
@@ -55,6 +62,8 @@ def canonical_name(name: str, names: pd.DataFrame | None = None) -> str:
     >>> canonical_name("Moon Jae In")
     'Moon Jae-in'
     """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be text such as 'Moon Jae In', not {name!r}")
     table = load_names() if names is None else names
     if name in table.index:
         return str(table.loc[name, "canonical"])

@@ -9,6 +9,7 @@ catch swapped or mistyped latitude and longitude).
 from __future__ import annotations
 
 import math
+import numbers
 from pathlib import Path
 
 import pandas as pd
@@ -87,12 +88,22 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     Uses the haversine formula on a sphere of radius 6371.0088 km (the mean
     Earth radius), which is within about 0.5 % of the true distance.
 
+    Raises
+    ------
+    TypeError
+        If a coordinate is not a number; the message names it (``lat1`` ...).
+    ValueError
+        If a coordinate is impossible (a latitude beyond ±90, a longitude
+        beyond ±180, NaN): swapped latitude and longitude are caught this way.
+
     Examples
     --------
     >>> round(distance_km(37.5665, 126.9780, 39.0392, 125.7625))
     195
     """
     for name, value, bound in (("lat1", lat1, 90), ("lat2", lat2, 90), ("lon1", lon1, 180), ("lon2", lon2, 180)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a number of degrees, not {value!r}")
         if not -bound <= value <= bound or math.isnan(value):
             raise ValueError(f"{name}={value} is not a valid coordinate (must lie within ±{bound})")
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
