@@ -230,6 +230,9 @@ class Course:
                 f"name the assignment: make collect SUBMISSIONS={source} ASSIGNMENT=<one of {', '.join(known)}>")
         copied, skipped = [], []
         students = sorted(p for p in source.iterdir() if p.is_dir() and p.name not in IGNORED_DIRS)
+        if not students:
+            raise ValueError(f"{source} holds no student folders: expected <student>/<assignment>/... or, "
+                             "with ASSIGNMENT=, one folder per student")
         for student_dir in students:
             inner = [p for p in student_dir.iterdir() if p.is_dir() and p.name in known]
             pairs = [(p, p.name) for p in inner if assignment in (None, p.name)]
@@ -243,9 +246,6 @@ class Course:
                     shutil.rmtree(dest)
                 shutil.copytree(folder, dest, ignore=shutil.ignore_patterns(*IGNORED_DIRS))
                 copied.append((student_dir.name, name))
-        if not students:
-            raise ValueError(f"{source} holds no student folders: expected <student>/<assignment>/... or, "
-                             "with ASSIGNMENT=, one folder per student")
         if not copied:
             where = f"none of the {len(students)} student folders in {source}"
             if assignment:
