@@ -3,28 +3,29 @@
 Run nbgrader from this folder, or use the make targets (``make release``,
 ``make autograde`` ... see course/grading.md), which do.
 
+The course's nbgrader extensions come from the installed package ``koreathaw_grading``
+(``pip install -e .`` in ``make setup``).
+
 Environment overrides (for tests and slow machines):
   KOREATHAW_CELL_TIMEOUT      seconds a cell may run before it is interrupted (default 30)
   KOREATHAW_KERNEL_MEMORY_MB  address-space limit of the grading kernel in MB (default 4096; 0 = none)
+  KOREATHAW_DB_URL            the gradebook's database (default: gradebook.db in this folder)
 """
 
 import os
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-TOOLS = HERE.parent / "tools"
-if (TOOLS / "grading" / "__init__.py").is_file() and str(TOOLS) not in sys.path:
-    sys.path.insert(0, str(TOOLS))
+from koreathaw_grading.nbext import install_validator_check
 
-from grading.nbext import install_validator_check  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 c = get_config()  # noqa: F821 (provided by traitlets)
 
 # --- the course -------------------------------------------------------------
 c.CourseDirectory.course_id = "korean-thaw"
 c.CourseDirectory.root = str(HERE)
-c.CourseDirectory.db_url = "sqlite:///" + str(HERE / "gradebook.db")
+# SQLite: a writer waits up to 120 s for another (graders on every core) instead of failing "locked".
+c.CourseDirectory.db_url = os.environ.get("KOREATHAW_DB_URL") or f"sqlite:///{HERE / 'gradebook.db'}?timeout=120"
 # Files that are never part of a submission.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store", "__MACOSX"]
 
@@ -60,7 +61,7 @@ c.Execute.extra_arguments = _extra
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback  # noqa: E402
 from nbgrader.preprocessors import ClearHiddenTests, DeduplicateIds, Execute  # noqa: E402
 
-from grading.nbext import HideTestOutput, SafeDeduplicateIds, SafeExecute, StampManifest  # noqa: E402
+from koreathaw_grading.nbext import HideTestOutput, SafeDeduplicateIds, SafeExecute, StampManifest  # noqa: E402
 
 
 def _default(cls, name):

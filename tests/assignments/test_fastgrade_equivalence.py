@@ -7,8 +7,8 @@ handed in nothing) -- is graded three times, each in its own copy of the same
 released course:
 
 * ``nbgrader autograde a1-sources --force``: stock nbgrader, serial;
-* ``python -m grading autograde a1-sources``: the course driver, serial;
-* ``python -m fastgrade --jobs 2 autograde a1-sources``: the fast path, two workers.
+* ``koreathaw-grade autograde --serial a1-sources``: the course's grader, serial;
+* ``koreathaw-grade autograde --jobs 2 a1-sources``: the fast path, two workers.
 
 The fast path must leave the same gradebook (every student's score in every
 graded cell), the same autograded notebooks (cells and outputs) and the same
@@ -29,10 +29,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tools"))
+import compare
+import samples
 
-from fastgrade import compare, samples  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.grading, pytest.mark.slow]
 
@@ -68,7 +68,6 @@ EXPECTED = {
 def env(base: Path) -> dict[str, str]:
     out = dict(os.environ)
     out["PATH"] = f"{BIN}{os.pathsep}{out.get('PATH', '')}"
-    out["PYTHONPATH"] = str(base / "tools")
     out["KOREATHAW_CELL_TIMEOUT"] = str(CELL_TIMEOUT)
     out["KOREATHAW_KERNEL_MEMORY_MB"] = str(KERNEL_MEMORY_MB)
     out["PYTHONNOUSERSITE"] = "1"
@@ -140,15 +139,15 @@ def runs(tmp_path_factory) -> dict[str, dict]:
     top = tmp_path_factory.mktemp("equivalence")
     first = top / "driver"
     root = samples.course_copy(REPO, first)
-    proc = run(first, sys.executable, "-m", "grading", "--course", str(root), "release", A1)
+    proc = run(first, str(BIN / "koreathaw-grade"), "--course", str(root), "release", A1)
     assert proc.returncode == 0, proc.stderr[-3000:]
     build(root)
     for name in ("fast", "stock"):
         shutil.copytree(first, top / name, symlinks=True)
     out = {}
     commands = {
-        "driver": [sys.executable, "-m", "grading", "--course", "{root}", "autograde", A1],
-        "fast": [sys.executable, "-m", "fastgrade", "--course", "{root}", "--jobs", "2", "autograde", A1],
+        "driver": [str(BIN / "koreathaw-grade"), "--course", "{root}", "autograde", "--serial", A1],
+        "fast": [str(BIN / "koreathaw-grade"), "--course", "{root}", "autograde", "--jobs", "2", A1],
         "stock": [str(BIN / "nbgrader"), "autograde", A1, "--force"],
     }
     for name, cmd in commands.items():
@@ -213,7 +212,7 @@ def test_fast_path_reports_progress_for_every_student(runs):
 
 def test_a_dying_worker_loses_no_other_submission():
     """A grading worker that dies mid-batch costs only its own task, reported as lost; the rest are done."""
-    from fastgrade import pool
+    from koreathaw_grading import pool
 
     def work(task, worker):
         if task == "crash":

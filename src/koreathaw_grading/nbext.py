@@ -10,7 +10,7 @@
   the whole submission (nbgrader 0.9.6: ``KeyError: 'grade_id'``).
 * :class:`StampManifest` - runs last in ``generate_assignment`` and writes the
   list of graded cells into the released notebook's metadata, so a deleted cell
-  can be detected from the notebook alone (:mod:`grading.manifest`).
+  can be detected from the notebook alone (:mod:`koreathaw_grading.manifest`).
 * :class:`HideTestOutput` - runs in ``generate_feedback`` after
   ``ClearHiddenTests``: test cells keep only ``ErrorName: message`` of their
   error, never a traceback (which would quote hidden test lines) or printed
@@ -31,8 +31,9 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import DeduplicateIds, Execute, NbGraderPreprocessor
 
-from grading import MANIFEST_KEY
-from grading.manifest import cell_problems, expected_cells, manifest
+from koreathaw_grading import MANIFEST_KEY
+from koreathaw_grading.compat import guarded
+from koreathaw_grading.manifest import cell_problems, expected_cells, manifest
 
 KERNEL_DIED = "DeadKernelError"
 NOT_RUN = "KernelDiedEarlier"
@@ -177,7 +178,7 @@ def install_validator_check(course_root: Path | None) -> None:
     """Make nbgrader's Validator report deleted or duplicated graded cells as failures."""
     from nbgrader.validator import Validator
 
-    if getattr(Validator.validate, "_koreathaw", False):
+    if getattr(Validator.validate, "_koreathaw", False) or not guarded("Validator.validate"):
         return
     original = Validator.validate
 

@@ -10,7 +10,7 @@ submissions of three kinds into ``submitted/<student>/<assignment>/``:
 
 Usage (build a throw-away course copy with 20 students on each assignment)::
 
-    python tools/fastgrade/samples.py /tmp/course 20
+    python tests/assignments/samples.py /tmp/course 20
 """
 
 from __future__ import annotations
@@ -30,15 +30,16 @@ _SCHEME = re.compile(r"^\s*===\s*BEGIN MARK SCHEME\s*===.*?^\s*===\s*END MARK SC
 
 
 def course_copy(repo: Path, dest: Path) -> Path:
-    """Copy the nbgrader course (config, sources) and the grading tools to ``dest``; return its course root."""
+    """Copy the nbgrader course (config and sources) to ``dest``; return its course root.
+
+    The grading package is installed in the venv; the copy needs nothing else.
+    """
     repo, dest = Path(repo), Path(dest)
     root = dest / "assignments"
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy2(repo / "assignments" / "nbgrader_config.py", root / "nbgrader_config.py")
     shutil.copytree(repo / "assignments" / "source", root / "source", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    shutil.copytree(repo / "tools", dest / "tools", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("__pycache__"))
     return root
 
 

@@ -91,7 +91,7 @@ def run(tasks: Sequence[Any], work: Callable[[Any, int], Any], jobs: int,
     workers, readers = [], {}
     for w in range(jobs):
         reader, writer = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_worker, args=(w, work, task_q, writer, after_fork), name=f"fastgrade-{w}")
+        proc = ctx.Process(target=_worker, args=(w, work, task_q, writer, after_fork), name=f"koreathaw-grader-{w}")
         proc.start()
         writer.close()  # the parent keeps only the reading end: EOF when the worker is gone
         workers.append(proc)

@@ -21,7 +21,7 @@ def validate(notebook: str | Path, course: str | Path = "assignments") -> tuple[
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     from nbgrader.validator import Validator
 
-    from grading.nbext import install_validator_check
+    from koreathaw_grading.nbext import install_validator_check
 
     install_validator_check(course)
     validator = Validator(config=config)

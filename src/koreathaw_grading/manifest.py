@@ -1,7 +1,7 @@
 """Which graded cells a notebook must have, and which of them a submission lost.
 
 A released notebook carries, in its notebook-level metadata under
-:data:`grading.MANIFEST_KEY`, the list of its nbgrader cells (``grade_id``,
+:data:`koreathaw_grading.MANIFEST_KEY`, the list of its nbgrader cells (``grade_id``,
 kind, points). Deleting a cell in JupyterLab does not touch that list, so a
 notebook can be checked on its own for deleted or duplicated graded cells; when
 the list is missing (an old release, a hand-edited file) the course's
@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from grading import MANIFEST_KEY
+from koreathaw_grading import MANIFEST_KEY
 
 
 def cell_kind(meta: dict[str, Any]) -> str:

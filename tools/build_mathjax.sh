@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerate tools/formgrader/static/koreathaw-mathjax/: the part of MathJax 2 that
+# Regenerate src/koreathaw_grading/static/koreathaw-mathjax/: the part of MathJax 2 that
 # nbgrader's Formgrader page loads (MathJax.js?config=TeX-AMS_CHTML-full,Safe), from
 # the npm package, so the Formgrader works with no network.
 #
@@ -14,7 +14,7 @@ set -euo pipefail
 MATHJAX_VERSION=2.7.9
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-OUT="$HERE/static/koreathaw-mathjax"
+OUT="$HERE/../src/koreathaw_grading/static/koreathaw-mathjax"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
