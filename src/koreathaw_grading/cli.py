@@ -54,6 +54,17 @@ def _parser() -> argparse.ArgumentParser:
 def _autograde(course, args) -> int:
     from koreathaw_grading import grade, parallel
     from koreathaw_grading.report import report
+    from koreathaw_grading.sandbox.launch import unavailable
+
+    if grade.unsandboxed():
+        print("WARNING: UNSAFE_NO_SANDBOX=1: student code runs as you, with this course, its gradebook and the "
+              "network in reach; every report line says so", file=sys.stderr, flush=True)
+    else:
+        why = unavailable()
+        if why:
+            print(f"error: autograde: student code must run in the sandbox, and this machine cannot sandbox: {why}. "
+                  "To grade anyway, at your own risk, set UNSAFE_NO_SANDBOX=1.", file=sys.stderr)
+            return 2
 
     students = [s for s in args.students.split(",") if s] if args.students else None
     if not args.no_init:
@@ -72,9 +83,21 @@ def _autograde(course, args) -> int:
     return 0
 
 
+def _alembic_on_path() -> None:
+    """nbgrader runs ``alembic`` by name: put this Python's ``bin/`` (the venv's) on PATH if it is not there."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    here = str(Path(sys.executable).parent)
+    if shutil.which("alembic") is None and (Path(here) / "alembic").exists():
+        os.environ["PATH"] = here + os.pathsep + os.environ.get("PATH", "")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one verb; return the exit status (2 for a usage or input error, with a message, no traceback)."""
     args = _parser().parse_args(argv)
+    _alembic_on_path()
     if args.command == "validate":
         from koreathaw_grading.validate import main as validate_main
 

@@ -20,7 +20,15 @@ from koreathaw_grading.collect import student_files
 from koreathaw_grading.course import Course
 from koreathaw_grading.manifest import cell_problems, nbgrader_cells
 from koreathaw_grading.results import (EMPTY, ERROR_FLAGS, GRADED, GRADING_ERROR, NO_NOTEBOOK, NOT_SUBMITTED,
-                                       UNREADABLE, Result)
+                                       UNREADABLE, UNSAFE_FLAG, Result)
+from koreathaw_grading.sandbox.outputs import FLAG_KEY, RUN_KEY
+
+
+def unsandboxed() -> bool:
+    """True when the instructor chose to run student code without the sandbox (``UNSAFE_NO_SANDBOX=1``)."""
+    import os
+
+    return os.environ.get("UNSAFE_NO_SANDBOX") == "1"
 
 
 def read_notebook(path) -> tuple[Any | None, str]:
@@ -188,11 +196,33 @@ def _after(course: Course, assignment: str, student: str, notebook: str, res: Re
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index}"
         for out in cell.get("outputs", []):
             flag = ERROR_FLAGS.get(out.get("ename", "")) if out.get("output_type") == "error" else None
+            flag = flag or (out.get("metadata") or {}).get(FLAG_KEY)
             if flag and grade_id not in hits.setdefault(flag, []):
                 hits[flag].append(grade_id)
-    for flag in ERROR_FLAGS.values():
+    for flag in dict.fromkeys([*ERROR_FLAGS.values(), *hits]):
         if hits.get(flag):
             res.flags.append(f"{flag}:" + ",".join(hits[flag]))
+    errors = [f"{gid}({ename})" for gid, ename in _student_errors(nb)]
+    if errors:
+        res.flags.append("error_in_cell:" + ",".join(errors))
+    run = nb.get("metadata", {}).get(RUN_KEY) or {}
+    res.flags.extend(str(f) for f in run.get("flags", []))
+    res.details.extend(str(d) for d in run.get("details", []))
+
+
+def _student_errors(nb: Any) -> list[tuple[str, str]]:
+    """(cell, error name) of the errors raised by cells that are not test cells (student or read-only code),
+    other than the ones that already have a flag of their own (timeouts, deaths, memory)."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution"):
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and out.get("ename") not in ERROR_FLAGS:
+                found.append((meta.get("grade_id") or f"cell {index}", out.get("ename", "")))
+                break
+    return found
 
 
 def is_manual(grade: Any) -> bool:
@@ -239,6 +269,10 @@ def grade_one(course: Course, assignment: str, student: str) -> Result:
     """Grade one student's submission of one assignment; never raises for a bad submission."""
     start = time.perf_counter()
     res = Result(student, assignment)
+    if unsandboxed():
+        res.flags.append(UNSAFE_FLAG)
+        res.details.append("graded with UNSAFE_NO_SANDBOX=1: the student's code ran as the instructor, with the "
+                           "course, the gradebook and the network in reach")
     notebooks = course.notebook_names(assignment)
     for notebook in notebooks:
         nb = _prepare(course, assignment, student, notebook, res)

@@ -29,8 +29,11 @@ ERROR_FLAGS = {
     "SandboxProtocolError": "sandbox_protocol_error",
 }
 
+#: The flag of every submission graded with ``UNSAFE_NO_SANDBOX=1`` (student code run as the instructor).
+UNSAFE_FLAG = "UNSAFE_NO_SANDBOX"
+
 #: Flags that are information, not a problem.
-INFO_FLAGS = ("manual_grading_pending",)
+INFO_FLAGS = ("manual_grading_pending", "error_in_cell")
 
 
 @dataclass

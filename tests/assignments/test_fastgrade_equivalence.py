@@ -6,15 +6,17 @@ renamed notebook, a file that is not a notebook, an empty folder, a student who
 handed in nothing) -- is graded three times, each in its own copy of the same
 released course:
 
-* ``nbgrader autograde a1-sources --force``: stock nbgrader, serial;
+* ``nbgrader autograde a1-sources --force`` with ``UNSAFE_NO_SANDBOX=1``: stock nbgrader,
+  serial, every cell (tests included) run in one ordinary Jupyter kernel -- the reference;
 * ``koreathaw-grade autograde --serial a1-sources``: the course's grader, serial;
 * ``koreathaw-grade autograde --jobs 2 a1-sources``: the fast path, two workers.
 
-The fast path must leave the same gradebook (every student's score in every
-graded cell), the same autograded notebooks (cells and outputs) and the same
-per-student reports (status, score, flags, details) as the serial driver, and
-the same scores per cell as stock nbgrader for every submission nbgrader grades
-itself.
+The two course runs execute the student's code in the sandbox and judge the
+tests outside it. The fast path must leave the same gradebook (every student's
+score in every graded cell), the same autograded notebooks (cells and outputs)
+and the same per-student reports (status, score, flags, details) as the serial
+driver, and the same scores and outputs per cell as stock nbgrader for every
+submission nbgrader grades itself: the sandbox changes no honest grade.
 """
 
 from __future__ import annotations
@@ -75,9 +77,9 @@ def env(base: Path) -> dict[str, str]:
     return out
 
 
-def run(base: Path, *cmd: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run(list(cmd), cwd=base / "assignments", env=env(base), capture_output=True, text=True,
-                          timeout=600)
+def run(base: Path, *cmd: str, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    proc = subprocess.run(list(cmd), cwd=base / "assignments", env={**env(base), **(extra or {})},
+                          capture_output=True, text=True, timeout=600)
     return proc
 
 
@@ -152,7 +154,8 @@ def runs(tmp_path_factory) -> dict[str, dict]:
     }
     for name, cmd in commands.items():
         base = top / name
-        proc = run(base, *[c.format(root=base / "assignments") for c in cmd])
+        extra = {"UNSAFE_NO_SANDBOX": "1"} if name == "stock" else None
+        proc = run(base, *[c.format(root=base / "assignments") for c in cmd], extra=extra)
         if name != "stock":  # stock nbgrader exits 1 for the file that is not a notebook; that is expected
             assert proc.returncode == 0, f"{name} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
         out[name] = outcome(base)
