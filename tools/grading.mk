@@ -36,10 +36,10 @@ collect: setup
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make collect SUBMISSIONS=folder [ASSIGNMENT=a1-sources]"; exit 2; }
 	$(GRADING) collect "$(SUBMISSIONS)" $(ASSIGNMENT)
 
-autograde: setup
+autograde: setup sandbox-deps
 	$(GRADING) autograde $(ASSIGNMENT) $(if $(STUDENTS),--students "$(STUDENTS)") $(if $(JOBS),--jobs $(JOBS))
 
-autograde-serial: setup
+autograde-serial: setup sandbox-deps
 	$(GRADING) autograde --serial $(ASSIGNMENT) $(if $(STUDENTS),--students "$(STUDENTS)")
 
 report: setup

@@ -18,6 +18,9 @@ from koreathaw_grading.course import Course
 from koreathaw_grading.grade import is_manual
 from koreathaw_grading.results import GRADED, INFO_FLAGS, NOT_SUBMITTED
 
+#: The flag the export recomputes from the gradebook (the instructor may have graded by hand since).
+PENDING = "manual_grading_pending"
+
 
 def rows(course: Course, assignments: Iterable[str] | None = None) -> list[dict[str, str]]:
     """The export's rows (see the module docstring), in assignment then student order."""
@@ -49,9 +52,9 @@ def rows(course: Course, assignments: Iterable[str] | None = None) -> list[dict[
                     status = NOT_SUBMITTED if sub is None else "not_checked"
                     flags = [] if sub is None else ["graded outside the course driver: run make autograde"]
                 else:  # manual grading may have happened since autograde: ask the gradebook
-                    status, flags = res.status, [f for f in res.flags if not f.startswith(INFO_FLAGS)]
+                    status, flags = res.status, [f for f in res.flags if not f.startswith(PENDING)]
                     if pending:
-                        flags.append("manual_grading_pending:" + ",".join(pending))
+                        flags.append(f"{PENDING}:" + ",".join(pending))
                 if roster and student not in roster:
                     flags.append("not_on_roster")
                 attention = status != GRADED or any(not f.startswith(INFO_FLAGS) for f in flags)
