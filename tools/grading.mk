@@ -8,6 +8,7 @@
 #   make feedback  [ASSIGNMENT=x]                  feedback HTML (no hidden tests) -> assignments/feedback/
 #   make export    [GRADES=file.csv]               one row per student and assignment, status + flags
 #   make validate  NB=path/to/notebook.ipynb       the students' self-check (see course/submitting.md)
+#   make student-edition                           what students get: dist/student/ and dist/korean-thaw-student.zip
 #
 # ROSTER=file.csv (column id) overrides assignments/students.csv.
 
@@ -24,10 +25,10 @@ JOBS        ?=
 # The instructor's command, from the package koreathaw_grading (src/koreathaw_grading/).
 GRADING = $(BIN)/koreathaw-grade --course "$(COURSE)" $(if $(ROSTER),--roster "$(ROSTER)")
 
-.PHONY: release collect autograde autograde-serial report feedback export validate grading-help
+.PHONY: release collect autograde autograde-serial report feedback export validate student-edition grading-help
 
 grading-help:
-	@sed -n '3,13p' tools/grading.mk | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' tools/grading.mk | sed 's/^# \{0,1\}//'
 
 release: setup
 	$(GRADING) release $(ASSIGNMENT)
@@ -54,3 +55,6 @@ export: setup
 validate: setup
 	@test -n "$(NB)" || { echo "usage: make validate NB=path/to/notebook.ipynb"; exit 2; }
 	$(GRADING) validate "$(abspath $(NB))"
+
+student-edition: setup
+	$(GRADING) edition

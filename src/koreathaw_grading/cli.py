@@ -10,6 +10,7 @@ Verbs follow the workflow of ``course/grading.md``::
     koreathaw-grade feedback  [ASSIGNMENT]            feedback/ (no hidden test)
     koreathaw-grade export    [--output FILE]         one row per student and assignment
     koreathaw-grade validate  NOTEBOOK...             the student's self-check
+    koreathaw-grade edition   [--output dist]         the student edition (no solution, no hidden test)
 
 ``--course`` is the nbgrader course root (default ``assignments``), ``--roster``
 the class list (default ``<course>/students.csv``).
@@ -48,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default=None, help="default: <course>/reports/grades.csv")
     p = sub.add_parser("validate", help="student self-check: nbgrader validate plus a check for deleted cells")
     p.add_argument("notebooks", nargs="+")
+    p = sub.add_parser("edition", help="build the student edition (dist/student/ and its zip) from this repository")
+    p.add_argument("--output", default="dist", help="default: dist (beside the course root)")
     return parser
 
 
@@ -138,6 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from koreathaw_grading.export import export
 
             export(course, args.output)
+        elif args.command == "edition":
+            from koreathaw_grading.edition import build
+
+            build(course.root.parent, course.root.parent / args.output if args.output == "dist" else args.output)
     except (FileNotFoundError, ValueError, BadId) as exc:  # a wrong folder, layout or id: say what, no traceback
         print(f"error: {args.command}: {exc}", file=sys.stderr)
         return 2
