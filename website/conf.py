@@ -38,10 +38,10 @@ exclude_patterns = sorted(
 )
 
 # -- lessons: executed at build time -----------------------------------------------
-# The lessons are stored without outputs; myst-nb runs them with the course kernel
-# (jupyter-cache keeps results between builds until a lesson changes).
-nb_execution_mode = os.environ.get("KOREATHAW_SITE_EXECUTE", "cache")
-nb_execution_cache_path = str(REPO / "build" / "site-cache")
+# The lessons are stored without outputs; myst-nb runs every one with the course
+# kernel at every build (a cache keyed on the notebook alone would keep outputs
+# made by an older library or older data).
+nb_execution_mode = "force"
 nb_execution_timeout = 300
 nb_execution_raise_on_error = True  # a lesson that fails (except cells tagged raises-exception) fails the build
 nb_execution_show_tb = True
@@ -61,6 +61,9 @@ myst_heading_anchors = 3
 # -- HTML ----------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = "The Korean Thaw, 2018–2021"
+templates_path = ["_templates"]
+# The book theme's sidebar, with the site's name inside a landmark.
+html_sidebars = {"**": ["koreathaw-brand.html", "icon-links.html", "search-button-field.html", "sbt-sidebar-nav.html"]}
 html_static_path = ["_static", "vendor"]
 html_css_files = ["koreathaw-site.css"]
 html_theme_options = {

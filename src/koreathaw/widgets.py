@@ -392,7 +392,7 @@ def date_range_map(events: pd.DataFrame | None = None, *, show_map: bool = True)
             for date, row in zip(subset.index, subset.itertuples())
         )
         summary.value = (f"<p><b>{len(subset)}</b> event{plural} from {first:%B %Y} to {last:%B %Y}</p>"
-                         f'<ul style="max-height:10em;overflow:auto">{items}</ul>')
+                         f'<ul style="max-height:10em;overflow:auto" tabindex="0" aria-label="Events in range">{items}</ul>')
         if show_map:
             map_view.value = _map_html(subset, table, first.start_time, last.end_time.normalize())
 

@@ -8,6 +8,8 @@
   cell metadata ``mystnb: {image: {alt: ...}}``) is kept; otherwise the alt text
   names what the code above the figure titles it (``set_title``, ``suptitle``,
   axis labels, given as string literals), else the sentence before the code.
+* Pages: empty table header cells (pandas' corner cell) become plain cells; a widget
+  drawn from its saved state gets a line saying that its controls need a kernel.
 * ``site/index.html`` leads to the home page, so the site opens from its folder.
 """
 
@@ -129,6 +131,7 @@ def _text_before(cell: nodes.Element) -> str:
 
 
 def _on_doctree_read(app: Any, doctree: nodes.document) -> None:
+    _fix_outputs(doctree)
     for image in doctree.findall(nodes.image):
         if image.get("alt"):
             continue
@@ -136,6 +139,39 @@ def _on_doctree_read(app: Any, doctree: nodes.document) -> None:
         if cell is None:
             continue
         image["alt"] = alt_text(_cell_code(cell), _text_before(cell))
+
+
+# --------------------------------------------------------------------------- outputs
+
+_EMPTY_TH = re.compile(r"<th(\s[^>]*)?>\s*(?:&nbsp;|&#160;|<p>\s*</p>)?\s*</th>")
+WIDGET_VIEW = 'type="application/vnd.jupyter.widget-view+json"'
+WIDGET_NOTE = ('<p class="koreathaw-widget-note"><strong>Interactive widget</strong>, shown as the lesson '
+               "left it: its controls need Python, so run the lesson in JupyterLab to use them.</p>")
+
+
+def empty_headers_to_cells(text: str) -> str:
+    """Turn empty ``<th>`` cells (a pandas table's corner, its index-name row) into ``<td>``.
+
+    An empty header cell heads nothing; screen readers announce it as a blank
+    header (axe: empty-table-header).
+
+    >>> empty_headers_to_cells('<tr><th></th><th>title</th><th class="blank">&nbsp;</th><th class="head"><p></p></th></tr>')
+    '<tr><td></td><th>title</th><td class="blank"></td><td class="head"></td></tr>'
+    """
+    return _EMPTY_TH.sub(lambda m: f"<td{m.group(1) or ''}></td>", text)
+
+
+def _on_page_context(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    if "body" in context:
+        context["body"] = empty_headers_to_cells(context["body"])
+
+
+def _fix_outputs(doctree: nodes.document) -> None:
+    for raw in list(doctree.findall(nodes.raw)):
+        if raw.get("format") != "html":
+            continue
+        if WIDGET_VIEW in raw.astext():
+            raw.parent.insert(raw.parent.index(raw), nodes.raw(WIDGET_NOTE, WIDGET_NOTE, format="html"))
 
 
 # --------------------------------------------------------------------------- home
@@ -158,7 +194,10 @@ def _on_build_finished(app: Any, exception: Exception | None) -> None:
 
 
 def setup(app: Any) -> dict[str, Any]:
+    app.add_js_file("koreathaw-widgets.js")
+    app.add_js_file("koreathaw-search.js")
     app.connect("source-read", _on_source_read)
     app.connect("doctree-read", _on_doctree_read)
+    app.connect("html-page-context", _on_page_context)
     app.connect("build-finished", _on_build_finished)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
