@@ -22,13 +22,14 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 SUDO := $(shell [ "$$(id -u)" = 0 ] && echo "" || (sudo -n true 2>/dev/null && echo sudo -n || echo NOSUDO))
 
-.PHONY: help setup lab test test-fast browser-deps clean-venv
+.PHONY: help setup lab test test-fast browser-deps clean-venv site
 
 help:
 	@echo "make lab     set up (first time: a few minutes) and open the course in JupyterLab"
 	@echo "             headless: make lab ARGS=--no-browser"
 	@echo "make test    set up and run the whole test suite"
 	@echo "make test-fast  unit tests only (no notebooks, grading or browser)"
+	@echo "make site    build the course website into site/ (open site/index.html; works offline)"
 
 # --- setup -----------------------------------------------------------------
 $(VENV)/bin/python:
@@ -39,7 +40,7 @@ $(VENV)/bin/python:
 	  else echo ">>> cannot install python3-venv without root or sudo: install it and run make again"; exit 1; fi; }
 
 $(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock .jupyter/overrides.json .jupyter/jupyter_server_config.json .jupyter/jupyter_server_config.py .jupyter/nbgrader_config.py tools/formgrader/templates/mathjax.html.j2
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test,site]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name koreathaw --display-name "Python 3 (Korean Thaw)" >/dev/null
 	mkdir -p $(VENV)/share/jupyter/lab/settings $(VENV)/etc/jupyter
 	cp .jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
@@ -82,6 +83,12 @@ test: setup browser-deps
 test-fast: setup
 	$(BIN)/python -m pytest --doctest-modules src/koreathaw $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests -m "not slow and not browser and not grading and not notebooks" $(PYTEST_ARGS)
+
+# The course website: the lessons executed afresh, read with the syllabus and guides
+# (website/conf.py). -E: every page is re-read, so outputs follow the library and data.
+site: setup
+	$(BIN)/python -m sphinx -E -b html -c website -d build/site-doctrees . site
+	@echo ">>> the website is in site/: open site/index.html in a browser (no network needed)"
 
 clean-venv:
 	rm -rf $(VENV)
