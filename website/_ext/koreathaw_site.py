@@ -193,7 +193,17 @@ def _on_build_finished(app: Any, exception: Exception | None) -> None:
         Path(app.outdir, "index.html").write_text(page, encoding="utf-8")
 
 
+def _on_builder_inited(app: Any) -> None:
+    """Write the lessons' images beside the doctrees (myst-nb puts them beside the output folder,
+    which for ``site/`` is the repository's top)."""
+    config = getattr(app.env, "mystnb_config", None)
+    if config is not None:
+        folder = Path(app.doctreedir).parent / "jupyter_execute"
+        app.env.mystnb_config = config.copy(output_folder=str(folder.resolve()))
+
+
 def setup(app: Any) -> dict[str, Any]:
+    app.connect("builder-inited", _on_builder_inited, priority=900)
     app.add_js_file("koreathaw-widgets.js")
     app.add_js_file("koreathaw-search.js")
     app.connect("source-read", _on_source_read)
