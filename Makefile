@@ -39,7 +39,7 @@ $(VENV)/bin/python:
 	  if [ "$(SUDO)" != NOSUDO ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); \
 	  else echo ">>> cannot install python3-venv without root or sudo: install it and run make again"; exit 1; fi; }
 
-$(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock .jupyter/overrides.json .jupyter/jupyter_server_config.json .jupyter/jupyter_server_config.py .jupyter/nbgrader_config.py tools/formgrader/templates/mathjax.html.j2
+$(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock .jupyter/overrides.json .jupyter/jupyter_server_config.json .jupyter/jupyter_server_config.py .jupyter/nbgrader_config.py tools/formgrader/templates/mathjax.html.j2 $(wildcard website/nbconvert/koreathaw/*) website/nbconvert/jupyter_nbconvert_config.json website/_static/koreathaw-widgets.js
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test,site]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name koreathaw --display-name "Python 3 (Korean Thaw)" >/dev/null
 	mkdir -p $(VENV)/share/jupyter/lab/settings $(VENV)/etc/jupyter
@@ -48,6 +48,14 @@ $(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock .jupyter/overrides
 	cp .jupyter/jupyter_server_config.py .jupyter/nbgrader_config.py $(VENV)/etc/jupyter/
 	for t in formgrade feedback; do mkdir -p $(VENV)/share/jupyter/nbconvert/templates/$$t && \
 	  cp tools/formgrader/templates/mathjax.html.j2 $(VENV)/share/jupyter/nbconvert/templates/$$t/; done
+	# the lessons' HTML export, offline (website/nbconvert/README.md): the default template
+	# of `jupyter nbconvert --to html` (here) and of JupyterLab's Export as HTML (.jupyter/jupyter_server_config.json)
+	rm -rf $(VENV)/share/jupyter/nbconvert/templates/koreathaw
+	mkdir -p $(VENV)/share/jupyter/nbconvert/templates/koreathaw/html-manager $(VENV)/share/jupyter/nbconvert/templates/koreathaw/mathjax
+	cp website/nbconvert/koreathaw/* website/_static/koreathaw-widgets.js $(VENV)/share/jupyter/nbconvert/templates/koreathaw/
+	cp website/vendor/html-manager/embed.js $(VENV)/share/jupyter/nbconvert/templates/koreathaw/html-manager/
+	cp website/vendor/mathjax/tex-svg-full.js $(VENV)/share/jupyter/nbconvert/templates/koreathaw/mathjax/
+	cp website/nbconvert/jupyter_nbconvert_config.json $(VENV)/etc/jupyter/jupyter_nbconvert_config.json
 	touch $@
 
 # The venv must run this checkout's library with its own kernel: an editable install
