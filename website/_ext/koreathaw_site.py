@@ -102,7 +102,7 @@ def alt_text(code: str, before: str) -> str:
 
 def _cell_code(cell: nodes.Element) -> str:
     for block in cell.findall(nodes.literal_block):
-        if any("cell_input" in getattr(p, "get", lambda *_: [])("classes", []) for p in _parents(block)):
+        if any(isinstance(p, nodes.Element) and "cell_input" in p.get("classes", []) for p in _parents(block)):
             return block.astext()
     return ""
 
