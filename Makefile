@@ -22,13 +22,14 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 SUDO := $(shell [ "$$(id -u)" = 0 ] && echo "" || (sudo -n true 2>/dev/null && echo sudo -n || echo NOSUDO))
 
-.PHONY: help setup lab test test-fast system-deps sandbox-deps clean-venv
+.PHONY: help setup lab test test-fast system-deps sandbox-deps clean-venv site
 
 help:
 	@echo "make lab     set up (first time: a few minutes) and open the course in JupyterLab"
 	@echo "             headless: make lab ARGS=--no-browser"
 	@echo "make test    set up and run the whole test suite"
 	@echo "make test-fast  unit tests only (no notebooks, grading or browser)"
+	@echo "make site    build the course website into site/ (open site/index.html; works offline)"
 
 # --- setup -----------------------------------------------------------------
 $(VENV)/bin/python:
@@ -38,8 +39,8 @@ $(VENV)/bin/python:
 	  if [ "$(SUDO)" != NOSUDO ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); \
 	  else echo ">>> cannot install python3-venv without root or sudo: install it and run make again"; exit 1; fi; }
 
-$(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock .jupyter/overrides.json .jupyter/jupyter_server_config.json .jupyter/jupyter_server_config.py .jupyter/nbgrader_config.py src/koreathaw_grading/templates/mathjax.html.j2
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
+$(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock .jupyter/overrides.json .jupyter/jupyter_server_config.json .jupyter/jupyter_server_config.py .jupyter/nbgrader_config.py src/koreathaw_grading/templates/mathjax.html.j2 $(wildcard website/nbconvert/koreathaw/*) website/nbconvert/jupyter_nbconvert_config.json website/_static/koreathaw-widgets.js
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test,site]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name koreathaw --display-name "Python 3 (Korean Thaw)" >/dev/null
 	mkdir -p $(VENV)/share/jupyter/lab/settings $(VENV)/etc/jupyter
 	cp .jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
@@ -47,6 +48,14 @@ $(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock .jupyter/overrides
 	cp .jupyter/jupyter_server_config.py .jupyter/nbgrader_config.py $(VENV)/etc/jupyter/
 	for t in formgrade feedback; do mkdir -p $(VENV)/share/jupyter/nbconvert/templates/$$t && \
 	  cp src/koreathaw_grading/templates/mathjax.html.j2 $(VENV)/share/jupyter/nbconvert/templates/$$t/; done
+	# the lessons' HTML export, offline (website/nbconvert/README.md): the default template
+	# of `jupyter nbconvert --to html` (here) and of JupyterLab's Export as HTML (.jupyter/jupyter_server_config.json)
+	rm -rf $(VENV)/share/jupyter/nbconvert/templates/koreathaw
+	mkdir -p $(VENV)/share/jupyter/nbconvert/templates/koreathaw/html-manager $(VENV)/share/jupyter/nbconvert/templates/koreathaw/mathjax
+	cp website/nbconvert/koreathaw/* website/_static/koreathaw-widgets.js $(VENV)/share/jupyter/nbconvert/templates/koreathaw/
+	cp website/vendor/html-manager/embed.js $(VENV)/share/jupyter/nbconvert/templates/koreathaw/html-manager/
+	cp website/vendor/mathjax/tex-svg-full.js $(VENV)/share/jupyter/nbconvert/templates/koreathaw/mathjax/
+	cp website/nbconvert/jupyter_nbconvert_config.json $(VENV)/etc/jupyter/jupyter_nbconvert_config.json
 	touch $@
 
 # The venv must run this checkout's library with its own kernel: an editable install
@@ -97,6 +106,12 @@ test: setup system-deps
 test-fast: setup
 	$(BIN)/python -m pytest --doctest-modules src/koreathaw $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests -m "$(FAST)" $(PYTEST_ARGS)
+
+# The course website: the lessons executed afresh, read with the syllabus and guides
+# (website/conf.py). -E: every page is re-read, so outputs follow the library and data.
+site: setup
+	$(BIN)/python -m sphinx -E -b html -c website -d build/site-doctrees . site
+	@echo ">>> the website is in site/: open site/index.html in a browser (no network needed)"
 
 clean-venv:
 	rm -rf $(VENV)

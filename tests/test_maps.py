@@ -573,3 +573,10 @@ def test_basemap_coordinates_are_rounded():
         text = json.dumps(feature["geometry"]["coordinates"])
         decimals = max(len(d) for d in re.findall(r"\.(\d+)", text))
         assert decimals <= limit, feature["properties"]
+
+
+def test_notebook_view_of_a_map_is_a_titled_iframe():
+    """A course map shown in a notebook is an iframe whose title names the map (screen readers, axe frame-title)."""
+    assert '<iframe title="Map: Places of the thaw" srcdoc=' in places_map()._repr_html_()
+    assert '<iframe title="Map: A &lt;b&gt;&quot;bold&quot; title" srcdoc=' in places_map(title='A <b>"bold" title')._repr_html_()
+    assert blank_map()._repr_html_().count('<iframe title="Map" srcdoc=') == 1

@@ -255,3 +255,26 @@ def kt_escape(text: str) -> str:
     import html
 
     return html.escape(text, quote=True)
+
+
+def _contrast_on_white(hex_colour: str) -> float:
+    """WCAG contrast ratio of a #rgb / #rrggbb colour on white."""
+    digits = hex_colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    channels = [int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def test_widget_text_colours_are_readable(events):
+    """Every text colour the widgets set has a contrast of at least 4.5:1 on white (WCAG AA)."""
+    explorer = article_explorer(term="peace")
+    stepper = timeline_stepper(events, show_map=False)
+    shown = explorer.lines.value + explorer.count.value + stepper.info.value
+    colours = re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})\b", shown)
+    assert colours, "no text colour found: the test would prove nothing"
+    assert _contrast_on_white("#777") < 4.5 <= _contrast_on_white("#595959")  # the check itself tells them apart
+    for colour in set(colours):
+        assert _contrast_on_white(colour) >= 4.5, f"{colour} on white is {_contrast_on_white(colour):.2f}:1"

@@ -516,12 +516,20 @@ def _classes() -> Any:
             self.css_class = css_class
             self.aria_label = aria_label
 
+    class CourseMap(folium.Map):
+        """A folium.Map whose notebook view, an iframe, has a title naming the map (for screen readers)."""
+
+        def _repr_html_(self, **kwargs: Any) -> str:
+            names = [e.aria_label for e in _walk(self) if isinstance(e, InfoBox) and e.aria_label]
+            title = html.escape(names[0] if names else "Map", quote=True)
+            return super()._repr_html_(**kwargs).replace("<iframe ", f'<iframe title="{title}" ', 1)
+
     class Classes:
         pass
 
     ns = Classes()
     for cls in (RawHtml, OfflineAssets, Basemap, Inset, InsetLabel, CompactCircleMarker, HtmlPopup, HtmlTooltip,
-                InfoBox):
+                InfoBox, CourseMap):
         setattr(ns, cls.__name__, cls)
     return ns
 
@@ -578,7 +586,7 @@ def blank_map(*, location: Sequence[float] | None = None, zoom_start: int = 5, a
     if location is None:
         (s, w), (n, e) = _KOREA_VIEW
         location = ((s + n) / 2, (w + e) / 2)
-    m = folium.Map(location=list(location), zoom_start=zoom_start, tiles=tiles,
+    m = ns.CourseMap(location=list(location), zoom_start=zoom_start, tiles=tiles,
                    min_zoom=2, max_zoom=18 if tiles else 10, control_scale=True)
     # Per instance, never on the class: folium.Map.default_js is shared by
     # every map in the kernel, and changing it would change them all.

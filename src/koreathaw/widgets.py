@@ -317,7 +317,7 @@ def article_explorer(articles: pd.DataFrame | None = None, term: str = "sanction
         plural = "" if len(found) == 1 else "s"
         count.value = f"<p><b>{len(found)}</b> occurrence{plural} of <b>{_esc(wanted)}</b> in {where}</p>"
         rows = "".join(
-            f'<tr><td style="color:#777;padding-right:1em">{_esc(r.article_id)}</td>'
+            f'<tr><td style="color:#595959;padding-right:1em">{_esc(r.article_id)}</td>'
             f'<td style="text-align:right;white-space:pre">{_esc(r.left)}</td>'
             f'<td style="text-align:center"><b>{_esc(r.match)}</b></td>'
             f'<td style="text-align:left;white-space:pre">{_esc(r.right)}</td></tr>'
@@ -392,7 +392,7 @@ def date_range_map(events: pd.DataFrame | None = None, *, show_map: bool = True)
             for date, row in zip(subset.index, subset.itertuples())
         )
         summary.value = (f"<p><b>{len(subset)}</b> event{plural} from {first:%B %Y} to {last:%B %Y}</p>"
-                         f'<ul style="max-height:10em;overflow:auto">{items}</ul>')
+                         f'<ul style="max-height:10em;overflow:auto" tabindex="0" aria-label="Events in range">{items}</ul>')
         if show_map:
             map_view.value = _map_html(subset, table, first.start_time, last.end_time.normalize())
 
