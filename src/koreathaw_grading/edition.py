@@ -110,6 +110,25 @@ def _release(repo: Path, work: Path, echo: Callable[[str], None]) -> Path:
     return root / "release"
 
 
+def _export_template(repo: Path, target: Path) -> None:
+    """The lessons' offline HTML export (JupyterLab's *Export as HTML*), which the course's Jupyter config names:
+    the nbconvert template and the vendored files it embeds, installed by the edition's ``make setup``."""
+    web = repo / "website"
+    if not (web / "nbconvert" / "koreathaw").is_dir():
+        return
+    out = target / "export"
+    shutil.copytree(web / "nbconvert", out / "nbconvert")
+    for rel in ("_static/koreathaw-widgets.js", "vendor/html-manager/embed.js", "vendor/mathjax/tex-svg-full.js",
+                "vendor/README.md"):
+        if (web / rel).is_file():
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(web / rel, out / rel)
+    for licence in (web / "vendor").rglob("LICENSE*"):
+        dest = out / licence.relative_to(web)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(licence, dest)
+
+
 def _pyproject(repo: Path) -> str:
     """The edition's pyproject.toml: the same package and pins, no sdist rules for the course root."""
     project = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["project"]
@@ -171,6 +190,7 @@ def build(repo: str | Path, out: str | Path, echo: Callable[[str], None] = print
     for item in FILES.iterdir():
         dest = target / item.name
         (shutil.copytree(item, dest, dirs_exist_ok=True, ignore=ignore) if item.is_dir() else shutil.copy2(item, dest))
+    _export_template(repo, target)
     for helper in ("nbval_counts.py", "sanitize.cfg"):
         if (repo / "tests" / "notebooks" / helper).is_file():
             shutil.copy2(repo / "tests" / "notebooks" / helper, target / "tests" / helper)
