@@ -130,7 +130,18 @@ class Course:
         return ids.check_roster(rows, self.roster_path)
 
     def students(self) -> list[str]:
-        """Every student the course knows of: roster, gradebook and folders of ``submitted/``."""
+        """Every student the course knows of: roster, gradebook and folders of ``submitted/``.
+
+        Only valid ids (:mod:`koreathaw_grading.ids`): a folder or gradebook entry with any
+        other name is listed by :meth:`unusable_ids` instead, never graded or used in a path.
+        """
+        return sorted(name for name in self._all_ids() if ids.problem(name) is None)
+
+    def unusable_ids(self) -> dict[str, str]:
+        """Names in ``submitted/`` or the gradebook that are not usable student ids, with the reason."""
+        return {name: ids.problem(name) for name in sorted(self._all_ids()) if ids.problem(name)}
+
+    def _all_ids(self) -> set[str]:
         found = {r["id"] for r in self.roster()}
         if self.has_gradebook():
             with self.gradebook() as gb:
@@ -138,7 +149,7 @@ class Course:
         submitted = self.root / "submitted"
         if submitted.is_dir():
             found.update(p.name for p in submitted.iterdir() if p.is_dir() and not p.is_symlink())
-        return sorted(found)
+        return found
 
     # ------------------------------------------------------------------ release and roster
     def release(self, assignment: str | None = None) -> list[Path]:

@@ -13,13 +13,34 @@ import csv
 from pathlib import Path
 from typing import Iterable
 
-from koreathaw_grading import results
+from koreathaw_grading import ids, results
+from koreathaw_grading.collect import load_notes
 from koreathaw_grading.course import Course
 from koreathaw_grading.grade import is_manual
-from koreathaw_grading.results import GRADED, INFO_FLAGS, NOT_SUBMITTED
+from koreathaw_grading.results import GRADED, INFO_FLAGS, NOT_SUBMITTED, REFUSED
 
 #: The flag the export recomputes from the gradebook (the instructor may have graded by hand since).
 PENDING = "manual_grading_pending"
+
+
+def refusals(course: Course, assignment: str) -> dict[str, tuple[str | None, str]]:
+    """Folders refused at collect, and names in submitted/ or the gradebook that are no ids:
+    ``{folder name: (roster id it stands for or None, why)}``."""
+    roster = [r["id"] for r in course.roster()]
+    out: dict[str, tuple[str | None, str]] = {}
+    collected = {s.student for s in load_notes(course.root, assignment) if s.status == "collected"}
+    for seen in load_notes(course.root, assignment):
+        if seen.status == "refused":
+            match = ids.match(seen.folder, roster) if ids.problem(seen.folder) is None else None
+            out[seen.folder] = (match if match not in collected else None, "; ".join(seen.details) or "refused")
+    for name, why in course.unusable_ids().items():
+        out.setdefault(name, (None, f"{name!r} is not a usable student id: {why}"))
+    return out
+
+
+def cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading =, +, - or @ would start a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def rows(course: Course, assignments: Iterable[str] | None = None) -> list[dict[str, str]]:
@@ -34,6 +55,8 @@ def rows(course: Course, assignments: Iterable[str] | None = None) -> list[dict[
         for name in names:
             saved = results.load_all(course.root, name)
             max_score = float(released[name].max_score) if name in released else 0.0
+            refused = refusals(course, name)
+            refused_students = {sid: (folder, why) for folder, (sid, why) in refused.items() if sid}
             for student in course.students():
                 res = saved.get(student)
                 try:
@@ -48,7 +71,10 @@ def rows(course: Course, assignments: Iterable[str] | None = None) -> list[dict[
                 else:
                     score, timestamp = 0.0, None
                 details = "; ".join(res.details) if res is not None else ""
-                if res is None:
+                if sub is None and student in refused_students and (res is None or res.status == NOT_SUBMITTED):
+                    status, flags = REFUSED, ["refused"]
+                    details = f"folder {refused_students[student][0]!r}: {refused_students[student][1]}"
+                elif res is None:
                     status = NOT_SUBMITTED if sub is None else "not_checked"
                     flags = [] if sub is None else ["graded outside the course driver: run make autograde"]
                 else:  # manual grading may have happened since autograde: ask the gradebook
@@ -67,6 +93,11 @@ def rows(course: Course, assignments: Iterable[str] | None = None) -> list[dict[
                     "flags": "; ".join(flags), "timestamp": timestamp.isoformat() if timestamp else "",
                     "details": details,
                 })
+            for folder, (sid, why) in refused.items():
+                if sid is None:  # a folder that stands for no student of the course: its own row
+                    out.append({"assignment": name, "student_id": folder, "last_name": "", "first_name": "",
+                                "score": "0", "max_score": f"{max_score:g}", "status": REFUSED, "needs_attention": "yes",
+                                "flags": "refused", "timestamp": "", "details": why})
     return out
 
 
@@ -78,6 +109,6 @@ def export(course: Course, path: str | Path | None = None, assignments: Iterable
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(table[0]) if table else ["assignment", "student_id"])
         writer.writeheader()
-        writer.writerows(table)
+        writer.writerows({k: cell(str(v)) for k, v in row.items()} for row in table)
     course.echo(f"exported {len(table)} rows to {out}")
     return out

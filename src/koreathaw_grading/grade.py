@@ -15,12 +15,12 @@ from typing import Any, Iterable
 
 import nbformat
 
-from koreathaw_grading import results
-from koreathaw_grading.collect import student_files
+from koreathaw_grading import ids, results
+from koreathaw_grading.collect import load_notes, student_files
 from koreathaw_grading.course import Course
 from koreathaw_grading.manifest import cell_problems, nbgrader_cells
 from koreathaw_grading.results import (EMPTY, ERROR_FLAGS, GRADED, GRADING_ERROR, NO_NOTEBOOK, NOT_SUBMITTED,
-                                       UNREADABLE, UNSAFE_FLAG, Result)
+                                       REFUSED, UNREADABLE, UNSAFE_FLAG, Result)
 from koreathaw_grading.sandbox.outputs import FLAG_KEY, RUN_KEY
 
 
@@ -46,11 +46,33 @@ def read_notebook(path) -> tuple[Any | None, str]:
     return nb, ""
 
 
+def _rank(path) -> tuple:
+    """The order in which several notebooks of one student compete: newest, then highest copy number."""
+    import os
+
+    from koreathaw_grading.collect import _copy_number
+
+    return (os.lstat(path).st_mtime, _copy_number(path.stem))
+
+
+def _several(folder, expected, notebooks, res: Result):
+    """Several different notebooks in one submission: grade the newest (put in place as ``expected``), list the rest."""
+    best = max(notebooks, key=_rank)
+    others = sorted(str(p.relative_to(folder)) for p in notebooks if p != best)
+    res.flags.append("several_notebooks:" + ",".join(others))
+    res.details.append(f"several notebooks: graded {best.relative_to(folder)} (the newest), not graded: {', '.join(others)}")
+    if best != expected:
+        if expected.exists():
+            expected.rename(expected.with_name(expected.name + ".not-graded"))
+        shutil.copy2(best, expected)
+    return best
+
+
 def _prepare(course: Course, assignment: str, student: str, notebook: str, res: Result) -> Any | None:
     """Look at a submission before nbgrader does; return the notebook to grade or None."""
     folder = course.root / "submitted" / student / assignment
     expected = folder / f"{notebook}.ipynb"
-    if not folder.is_dir():
+    if not folder.is_dir() or folder.is_symlink():
         res.status = NOT_SUBMITTED
         return None
     files = student_files(folder)
@@ -58,7 +80,14 @@ def _prepare(course: Course, assignment: str, student: str, notebook: str, res: 
         res.status = EMPTY
         res.details.append("the submission folder is empty")
         return None
-    others = [f for f in files if f.suffix == ".ipynb" and f != expected]
+    notebooks = [f for f in files if f.suffix == ".ipynb"]
+    distinct = {f.read_bytes(): f for f in sorted(notebooks, key=lambda f: (f != expected, str(f)))}
+    if len(distinct) > 1:
+        wanted = {c["grade_id"] for c in course.source_cells(assignment, notebook)}
+        mine = [f for f in distinct.values() if _overlap(f, wanted)] or list(distinct.values())
+        if len(mine) > 1:
+            _several(folder, expected, mine, res)
+    others = [f for f in notebooks if f != expected]
     if expected.is_file():
         nb, why = read_notebook(expected)
         if nb is None:
@@ -85,8 +114,6 @@ def _prepare(course: Course, assignment: str, student: str, notebook: str, res: 
         shutil.copy2(other, expected)
         res.flags.append(f"renamed_notebook:{other.relative_to(folder)}")
         res.details.append(f"graded {other.relative_to(folder)} as {expected.name} (a copy is in the submission folder)")
-        if len(readable) > 1:
-            res.flags.append("several_notebooks")
         return nb
     if broken:
         res.status = UNREADABLE
@@ -96,6 +123,12 @@ def _prepare(course: Course, assignment: str, student: str, notebook: str, res: 
         res.details.append("no notebook in the submission; files: "
                            + ", ".join(str(f.relative_to(folder)) for f in files[:10]))
     return None
+
+
+def _overlap(path, wanted: set[str]) -> bool:
+    """True if the notebook at ``path`` holds any of the assignment's graded cells."""
+    nb, _ = read_notebook(path)
+    return nb is not None and bool(wanted & {c["grade_id"] for c in nbgrader_cells(nb)})
 
 
 def _released_checksums(cell: Any, src: dict[str, Any]) -> set[str]:
@@ -273,6 +306,10 @@ def grade_one(course: Course, assignment: str, student: str) -> Result:
         res.flags.append(UNSAFE_FLAG)
         res.details.append("graded with UNSAFE_NO_SANDBOX=1: the student's code ran as the instructor, with the "
                            "course, the gradebook and the network in reach")
+    for seen in load_notes(course.root, assignment):
+        if seen.student == student and seen.status == "collected":
+            res.flags.extend(seen.flags)
+            res.details.extend(seen.details)
     notebooks = course.notebook_names(assignment)
     for notebook in notebooks:
         nb = _prepare(course, assignment, student, notebook, res)
@@ -280,6 +317,11 @@ def grade_one(course: Course, assignment: str, student: str) -> Result:
             break
         _inspect_cells(course, assignment, notebook, nb, res)
     if res.status == NOT_SUBMITTED:
+        refused = [s for s in load_notes(course.root, assignment) if s.status == "refused"
+                   and ids.problem(s.folder) is None and ids.key(s.folder) == ids.key(student)]
+        if refused:
+            res.status = REFUSED
+            res.details.extend(f"folder {s.folder!r}: {'; '.join(s.details)}" for s in refused)
         _earlier_grade(course, assignment, student, res)
     elif res.status != GRADED:
         zero(course, assignment, student)

@@ -10,7 +10,15 @@ from pathlib import Path
 
 from koreathaw_grading import results
 from koreathaw_grading.course import Course
+from koreathaw_grading.export import refusals
 from koreathaw_grading.results import NOT_SUBMITTED, Result
+
+
+def md(text: str) -> str:
+    """``text`` safe inside a Markdown table cell or list item: no markup, no HTML, no line break."""
+    import html
+
+    return html.escape(" ".join(str(text).split())).replace("|", "&#124;").replace("`", "&#96;").replace("*", "&#42;")
 
 
 def report(course: Course, assignment: str) -> Path:
@@ -24,10 +32,16 @@ def report(course: Course, assignment: str) -> Path:
              f"{len(found)} students, {len(attention)} need attention.", "",
              "## Needs attention", ""]
     lines += [f"- **{r.student}**: {r.status}, {r.score:g}/{r.max_score:g}"
-              + (f"; flags: {'; '.join(r.flags)}" if r.flags else "")
-              + "".join(f"\n  - {d}" for d in r.details) for r in attention] or ["Nobody."]
+              + (f"; flags: {md('; '.join(r.flags))}" if r.flags else "")
+              + "".join(f"\n  - {md(d)}" for d in r.details) for r in attention] or ["Nobody."]
+    refused = refusals(course, assignment)
+    if refused:
+        lines += ["", "## Refused at collect", "",
+                  "Folders that were not collected (and names that are no student id); nothing of them was graded.", ""]
+        lines += [f"- folder `{md(folder)}`" + (f" (student {sid})" if sid else "") + f": {md(why)}"
+                  for folder, (sid, why) in sorted(refused.items())]
     lines += ["", "## Everyone", "", "| student | status | score | flags |", "| --- | --- | --- | --- |"]
-    lines += [f"| {r.student} | {r.status} | {r.score:g}/{r.max_score:g} | {'; '.join(r.flags)} |"
+    lines += [f"| {r.student} | {r.status} | {r.score:g}/{r.max_score:g} | {md('; '.join(r.flags))} |"
               for r in sorted(found.values(), key=lambda r: r.student)]
     path = course.root / "reports" / f"{assignment}.md"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ EMPTY = "empty_submission"
 NO_NOTEBOOK = "no_notebook"
 UNREADABLE = "unreadable_notebook"
 GRADING_ERROR = "grading_error"
+REFUSED = "refused_at_collect"
 
 #: Error names in an autograded notebook that mean a cell did not finish, and the flag each raises.
 ERROR_FLAGS = {

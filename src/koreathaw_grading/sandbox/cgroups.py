@@ -137,8 +137,12 @@ def _make_v2(name: str, memory_bytes: int, max_pids: int) -> Group | None:
     path = ROOT / own.lstrip("/") / name
     try:
         path.mkdir()
+        for name in ("memory.max", "pids.max", "cgroup.procs"):  # there only if the controllers are delegated
+            if not (path / name).exists():
+                raise OSError(f"the cgroup has no {name}: the memory and pids controllers are not delegated here")
         (path / "memory.max").write_text(str(memory_bytes))
-        (path / "memory.swap.max").write_text("0") if (path / "memory.swap.max").exists() else None
+        if (path / "memory.swap.max").exists():
+            (path / "memory.swap.max").write_text("0")
         (path / "pids.max").write_text(str(max_pids))
         return Group({"unified": path}, 2)
     except OSError:

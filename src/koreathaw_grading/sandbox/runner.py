@@ -73,10 +73,12 @@ class Stream:
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        self.parts.append(text)
-        self.size += len(text)
-        if self.size >= STREAM_CHUNK:
-            self.flush()
+        for start in range(0, len(text), STREAM_CHUNK):  # a huge write goes out in frames of a chunk each
+            piece = text[start:start + STREAM_CHUNK]
+            self.parts.append(piece)
+            self.size += len(piece)
+            if self.size >= STREAM_CHUNK:
+                self.flush()
         return len(text)
 
     def writelines(self, lines) -> None:
