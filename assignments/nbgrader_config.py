@@ -97,6 +97,15 @@ if _memory_mb > 0:
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 40
 
+# --- late submissions ---------------------------------------------------------------
+# Due dates: make release DUEDATE=... or koreathaw-grade duedate (see course/grading.md).
+# The penalty for lateness is nbgrader's LateSubmissionPlugin (none) unless you choose one:
+#   nbgrader's "zero":         c.LateSubmissionPlugin.penalty_method = "zero"
+#   a share per day late:      c.AssignLatePenalties.plugin_class = "koreathaw_grading.late.PerDayPenalty"
+#                              c.PerDayPenalty.percent_per_day = 10    # of the score, per day or part of one
+#                              c.PerDayPenalty.grace_minutes = 15
+#                              c.PerDayPenalty.max_percent = 100
+
 # --- feedback: no hidden test, in source or in a traceback ------------------------
 _feedback = _default(GenerateFeedback, "preprocessors")
 c.GenerateFeedback.preprocessors = _feedback[:1] + [ClearHiddenTests, HideTestOutput] + _feedback[1:]

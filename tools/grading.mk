@@ -1,12 +1,13 @@
 # Instructor targets: nbgrader with the course's config (assignments/nbgrader_config.py).
 # Included by the top-level Makefile. Workflow and examples: course/grading.md.
 #
-#   make release   [ASSIGNMENT=a1-sources]         student versions -> assignments/release/
-#   make collect   SUBMISSIONS=folder [ASSIGNMENT=x] copy submissions -> assignments/submitted/
+#   make release   [ASSIGNMENT=a1-sources] [DUEDATE="2026-03-01 17:00"]  student versions -> assignments/release/
+#   make collect   SUBMISSIONS=folder|zip [ASSIGNMENT=x] submissions (folders, Canvas, Moodle) -> submitted/
 #   make autograde [ASSIGNMENT=x] [STUDENTS=a,b] [JOBS=n]  grade on every core, report per student
-#   make report    [ASSIGNMENT=x]                  rewrite assignments/reports/<x>.md
-#   make feedback  [ASSIGNMENT=x]                  feedback HTML (no hidden tests) -> assignments/feedback/
-#   make export    [GRADES=file.csv]               one row per student and assignment, status + flags
+#   make grade-manual ASSIGNMENT=x STUDENT=s CELL=c SCORE=n [COMMENT=...]  a written answer, by hand
+#   make report    [ASSIGNMENT=x]                  assignments/reports/<x>.md and .html (the class, in figures)
+#   make feedback  [ASSIGNMENT=x] [STUDENTS=a,b]   feedback HTML (no hidden tests) -> assignments/feedback/
+#   make export    [GRADES=file.csv] [ASSIGNMENT=x] [FORMAT=long|wide|canvas|moodle]  grades for a spreadsheet or an LMS
 #   make validate  NB=path/to/notebook.ipynb       the students' self-check (see course/submitting.md)
 #   make student-edition                           what students get: dist/student/ and dist/korean-thaw-student.zip
 #
@@ -19,22 +20,28 @@ STUDENTS    ?=
 ROSTER      ?=
 GRADES      ?=
 NB          ?=
+DUEDATE     ?=
+FORMAT      ?= long
+STUDENT     ?=
+CELL        ?=
+SCORE       ?=
+COMMENT     ?=
 
 JOBS        ?=
 
 # The instructor's command, from the package koreathaw_grading (src/koreathaw_grading/).
 GRADING = $(BIN)/koreathaw-grade --course "$(COURSE)" $(if $(ROSTER),--roster "$(ROSTER)")
 
-.PHONY: release collect autograde autograde-serial report feedback export validate student-edition grading-help
+.PHONY: release collect autograde autograde-serial grade-manual report feedback export validate student-edition grading-help
 
 grading-help:
-	@sed -n '3,14p' tools/grading.mk | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' tools/grading.mk | sed 's/^# \{0,1\}//'
 
 release: setup
-	$(GRADING) release $(ASSIGNMENT)
+	$(GRADING) release $(ASSIGNMENT) $(if $(DUEDATE),--duedate "$(DUEDATE)")
 
 collect: setup
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make collect SUBMISSIONS=folder [ASSIGNMENT=a1-sources]"; exit 2; }
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make collect SUBMISSIONS=folder-or-zip [ASSIGNMENT=a1-sources]"; exit 2; }
 	$(GRADING) collect "$(SUBMISSIONS)" $(ASSIGNMENT)
 
 autograde: setup sandbox-deps
@@ -47,10 +54,14 @@ report: setup
 	$(GRADING) report $(ASSIGNMENT)
 
 feedback: setup
-	$(GRADING) feedback $(ASSIGNMENT)
+	$(GRADING) feedback $(ASSIGNMENT) $(if $(STUDENTS),--students "$(STUDENTS)")
 
 export: setup
-	$(GRADING) export $(if $(GRADES),--output "$(GRADES)")
+	$(GRADING) export $(if $(GRADES),--output "$(GRADES)") $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)") --format "$(FORMAT)"
+
+grade-manual: setup
+	@test -n "$(ASSIGNMENT)" -a -n "$(STUDENT)" -a -n "$(CELL)" -a -n "$(SCORE)" || { echo "usage: make grade-manual ASSIGNMENT=a4-synthesis STUDENT=kim01 CELL=argument SCORE=3 [COMMENT='...']"; exit 2; }
+	$(GRADING) grade-manual "$(ASSIGNMENT)" "$(STUDENT)" "$(CELL)" "$(SCORE)" $(if $(COMMENT),--comment "$(COMMENT)")
 
 validate: setup
 	@test -n "$(NB)" || { echo "usage: make validate NB=path/to/notebook.ipynb"; exit 2; }

@@ -4,7 +4,9 @@ One package, one command (``koreathaw-grade``), a module per step of the
 instructor's workflow, as Otter-Grader splits ``assign``/``run``/``grade``:
 
 ``course``     the nbgrader course root, its config, gradebook and roster;
-``collect``    submissions (an LMS download, nbgrader's layout) into ``submitted/``;
+``collect``    submissions (an LMS download, nbgrader's layout) into ``submitted/``; ``lms``
+               reads Canvas and Moodle downloads;
+``submission`` what was handed in: which notebook, which cells the student changed;
 ``grade``      one submission, graded and checked, with a report of what needs a human;
 ``parallel``   the same on every core (one long-lived grader per core);
 ``sandbox``    where student code runs while it is graded: no network, no view of the

@@ -2,13 +2,15 @@
 
 Verbs follow the workflow of ``course/grading.md``::
 
-    koreathaw-grade release   [ASSIGNMENT]            student versions -> release/
-    koreathaw-grade init                              the roster's students into the gradebook
-    koreathaw-grade collect   FOLDER [ASSIGNMENT]     submissions -> submitted/
+    koreathaw-grade release   [ASSIGNMENT] [--duedate DATE]   student versions -> release/
+    koreathaw-grade duedate   ASSIGNMENT DATE|none        set the due date in the gradebook
+    koreathaw-grade init                                  the roster's students into the gradebook
+    koreathaw-grade collect   FOLDER|ZIP [ASSIGNMENT]     submissions (also Canvas, Moodle) -> submitted/
     koreathaw-grade autograde [ASSIGNMENT] [--students a,b] [--jobs N | --serial]
-    koreathaw-grade report    [ASSIGNMENT]            reports/<assignment>.md
-    koreathaw-grade feedback  [ASSIGNMENT]            feedback/ (no hidden test)
-    koreathaw-grade export    [--output FILE]         one row per student and assignment
+    koreathaw-grade grade-manual ASSIGNMENT STUDENT CELL SCORE [--comment TEXT]
+    koreathaw-grade report    [ASSIGNMENT]                reports/<assignment>.md and .html
+    koreathaw-grade feedback  [ASSIGNMENT] [--students a,b]   feedback/ (no hidden test)
+    koreathaw-grade export    [--output FILE] [--assignment A] [--format long|wide|canvas|moodle]
     koreathaw-grade validate  NOTEBOOK...             the student's self-check
     koreathaw-grade edition   [--output dist]         the student edition (no solution, no hidden test)
 
@@ -31,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("release", help="generate the student version of one or all assignments")
     p.add_argument("assignment", nargs="?")
+    p.add_argument("--duedate", default=None, help="due date, e.g. '2026-03-01 17:00' (UTC) or '... Asia/Seoul'")
+    p = sub.add_parser("duedate", help="set (or clear, with 'none') an assignment's due date in the gradebook")
+    p.add_argument("assignment")
+    p.add_argument("date")
     sub.add_parser("init", help="create the gradebook's students from the roster")
     p = sub.add_parser("collect", help="copy a folder of submissions into submitted/")
     p.add_argument("submissions")
@@ -42,11 +48,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--serial", action="store_true", help="one student after another, in this process")
     p.add_argument("--no-init", action="store_true", help="do not touch the roster in the gradebook")
     for name, text in (("feedback", "generate feedback HTML without hidden tests"),
-                       ("report", "write reports/<assignment>.md from the per-student reports")):
+                       ("report", "write reports/<assignment>.md and .html from the gradebook and the reports")):
         p = sub.add_parser(name, help=text)
         p.add_argument("assignment", nargs="?", help="default: every assignment")
+        if name == "feedback":
+            p.add_argument("--students", default=None, help="comma-separated student ids; default: all")
+    p = sub.add_parser("grade-manual", help="set the manual score (and a comment) of one answer of one student")
+    p.add_argument("assignment")
+    p.add_argument("student")
+    p.add_argument("cell", help="the grade_id of the answer cell")
+    p.add_argument("score", type=float)
+    p.add_argument("--comment", default=None)
+    p.add_argument("--notebook", default=None, help="default: the assignment's only notebook")
     p = sub.add_parser("export", help="write the grades CSV (one row per student and assignment)")
-    p.add_argument("--output", default=None, help="default: <course>/reports/grades.csv")
+    p.add_argument("--output", default=None, help="default: <course>/reports/grades[-FORMAT].csv")
+    p.add_argument("--assignment", default=None, help="only this assignment")
+    p.add_argument("--format", default="long", help="long (default), wide, canvas or moodle")
     p = sub.add_parser("validate", help="student self-check: nbgrader validate plus a check for deleted cells")
     p.add_argument("notebooks", nargs="+")
     p = sub.add_parser("edition", help="build the student edition (dist/student/ and its zip) from this repository")
@@ -114,6 +131,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = [args.assignment] if getattr(args, "assignment", None) else course.assignments()
         if args.command == "release":
             course.release(args.assignment)
+            if args.duedate:
+                from koreathaw_grading.late import parse_due, set_duedate
+
+                for name in names:
+                    set_duedate(course, name, parse_due(args.duedate))
+        elif args.command == "duedate":
+            from koreathaw_grading.late import parse_due, set_duedate
+
+            when = None if args.date.lower() == "none" else parse_due(args.date)
+            set_duedate(course, args.assignment, when)
+            print(f"{args.assignment}: due {when.isoformat() + ' UTC' if when else 'never'}")
+        elif args.command == "grade-manual":
+            from koreathaw_grading.manual import grade_manual
+
+            print(grade_manual(course, args.assignment, args.student, args.cell, args.score, args.comment,
+                               args.notebook))
         elif args.command == "init":
             course.init()
             released = course.released()
@@ -135,12 +168,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "feedback":
             from koreathaw_grading.feedback import feedback
 
+            only = [s for s in args.students.split(",") if s] if args.students else None
             for name in names:
-                feedback(course, name)
+                feedback(course, name, only)
         elif args.command == "export":
             from koreathaw_grading.export import export
 
-            export(course, args.output)
+            export(course, args.output, [args.assignment] if args.assignment else None, args.format)
         elif args.command == "edition":
             from koreathaw_grading.edition import build
 

@@ -4,6 +4,9 @@ Layouts: ``<dir>/<student>/<assignment>/...`` (nbgrader's), or, with the
 assignment named, ``<dir>/<student>/...`` (one folder per student, as an LMS
 download unpacks). A student's earlier copy is replaced.
 
+The download may also be a ``.zip``, and a Canvas or Moodle download (:mod:`.lms`),
+whose students are found through the roster's ``lms_user_id`` column.
+
 What a student hands in is untrusted, so collect:
 
 * never follows a link: a student folder that is a link is refused, a link inside
@@ -118,7 +121,8 @@ def _choose_notebook(files: list[tuple[Path, Path]], notebook: str, seen: Seen) 
     return kept + [(chosen[0], Path(f"{notebook}.ipynb"))]
 
 
-def _copy(files: list[tuple[Path, Path]], dest: Path) -> None:
+def _copy(files: list[tuple[Path, Path]], dest: Path, when=None) -> None:
+    """Copy the files (keeping their times); with ``when``, write nbgrader's ``timestamp.txt`` too."""
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
@@ -126,6 +130,11 @@ def _copy(files: list[tuple[Path, Path]], dest: Path) -> None:
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, target, follow_symlinks=False)
+        shutil.copystat(src, target, follow_symlinks=False)
+    if when is not None:
+        from koreathaw_grading.lms import timestamp_text
+
+        (dest / "timestamp.txt").write_text(timestamp_text(when) + "\n", encoding="utf-8")
 
 
 def _student_id(name: str, roster: list[str], taken: dict[str, str], seen: Seen) -> str | None:
@@ -154,16 +163,30 @@ def _pairs(student_dir: Path, known: list[str], assignment: str | None) -> list[
 
 
 def collect(course: Course, submissions: str | Path, assignment: str | None = None) -> list[tuple[str, str]]:
-    """Copy ``submissions`` into ``submitted/``; return the (student, assignment) pairs copied.
+    """Copy ``submissions`` (a folder or a zip) into ``submitted/``; return the (student, assignment) pairs copied.
 
     Writes what it saw (collected and refused folders) to ``reports/collect/``.
     """
+    import tempfile
+    import zipfile
+
+    from koreathaw_grading import lms
+
     source = Path(submissions)
-    if not source.is_dir():
-        raise FileNotFoundError(f"no folder {source}")
     known = sorted(course.assignments())
     if assignment is not None and assignment not in known:
         raise ValueError(f"unknown assignment {assignment!r}; the course has: {', '.join(known)}")
+    if source.is_file() and zipfile.is_zipfile(source):
+        with tempfile.TemporaryDirectory() as tmp:
+            return collect(course, lms.unpack(source, Path(tmp)), assignment)
+    if not source.is_dir():
+        raise FileNotFoundError(f"no folder {source}")
+    kind = lms.layout(source)
+    if kind != "folders":
+        if assignment is None:
+            raise ValueError(f"{source} is a {kind.title()} download: name the assignment it is for: "
+                             f"make collect SUBMISSIONS={source} ASSIGNMENT=<one of {', '.join(known)}>")
+        return _collect_lms(course, source, kind, assignment)
     hint = (f"with one folder per student holding the notebooks directly (as an LMS download unpacks), "
             f"name the assignment: make collect SUBMISSIONS={source} ASSIGNMENT=<one of {', '.join(known)}>")
     entries = sorted(p for p in source.iterdir() if p.name not in IGNORED_DIRS and p.name not in IGNORED
@@ -214,6 +237,42 @@ def collect(course: Course, submissions: str | Path, assignment: str | None = No
     for item in sorted(refused, key=lambda s: s.folder):
         course.echo(f"refused {item.folder!r}: {'; '.join(item.details)}")
     course.echo(f"collected {len(copied)} submission(s) into {course.root / 'submitted'}"
+                + (f"; refused {len(refused)} (see the report)" if refused else ""))
+    return copied
+
+
+def _collect_lms(course: Course, source: Path, kind: str, assignment: str) -> list[tuple[str, str]]:
+    """A Canvas or Moodle download: students found by the roster's ``lms_user_id``; the others listed as refused."""
+    from koreathaw_grading import lms
+
+    deliveries, strays = (lms.canvas if kind == "canvas" else lms.moodle)(source)
+    by_lms = {r["lms_user_id"]: r["id"] for r in course.roster() if r.get("lms_user_id")}
+    copied, seen_all = [], []
+    for stray in strays:
+        seen_all.append(Seen(stray, None, assignment, "refused", [], [f"{stray!r} is not a {kind.title()} submission"]))
+    for item in deliveries:
+        seen = Seen(item.label, by_lms.get(item.lms_id), assignment)
+        seen_all.append(seen)
+        if seen.student is None:
+            seen.status = "refused"
+            seen.details.append(f"{kind.title()} number {item.lms_id} is on no roster row: add its lms_user_id to "
+                                "the roster, then collect again")
+            continue
+        if item.late:
+            seen.flags.append("lms_late")
+            seen.details.append(f"{kind.title()} marked this submission late")
+        try:
+            files = _choose_notebook([(src, Path(name)) for src, name in item.files], assignment, seen)
+            _copy(files, course.root / "submitted" / seen.student / assignment, when=item.when)
+            copied.append((seen.student, assignment))
+        except (OSError, ValueError) as exc:
+            seen.status = "refused"
+            seen.details.append(f"could not be collected: {type(exc).__name__}: {exc}")
+    _save(course, seen_all)
+    refused = [s for s in seen_all if s.status == "refused"]
+    for item in refused:
+        course.echo(f"refused {item.folder!r}: {'; '.join(item.details)}")
+    course.echo(f"collected {len(copied)} submission(s) from a {kind.title()} download into {course.root / 'submitted'}"
                 + (f"; refused {len(refused)} (see the report)" if refused else ""))
     return copied
 

@@ -65,9 +65,12 @@ def leaks(course: Course, assignment: str) -> dict[str, list[str]]:
     return found
 
 
-def feedback(course: Course, assignment: str) -> list[Path]:
-    """Generate feedback for every autograded student; refuse to keep any page that leaks a hidden test."""
-    course.check(course.api.generate_feedback(assignment, force=True), f"feedback for {assignment}")
+def feedback(course: Course, assignment: str, students: list[str] | None = None) -> list[Path]:
+    """Generate feedback for every autograded student (or only ``students``); refuse to keep any page that
+    leaks a hidden test."""
+    for student in students or [None]:
+        outcome = course.api.generate_feedback(assignment, student_id=student, force=True)
+        course.check(outcome, f"feedback for {assignment}" + (f", {student}" if student else ""))
     leaked = leaks(course, assignment)
     for page in leaked:
         (course.root / page).unlink()

@@ -13,14 +13,12 @@ import shutil
 import time
 from typing import Any, Iterable
 
-import nbformat
 
 from koreathaw_grading import ids, results
-from koreathaw_grading.collect import load_notes, student_files
+from koreathaw_grading.collect import load_notes
 from koreathaw_grading.course import Course
-from koreathaw_grading.manifest import cell_problems, nbgrader_cells
-from koreathaw_grading.results import (EMPTY, ERROR_FLAGS, GRADED, GRADING_ERROR, NO_NOTEBOOK, NOT_SUBMITTED,
-                                       REFUSED, UNREADABLE, UNSAFE_FLAG, Result)
+from koreathaw_grading.submission import inspect_cells, locked_ids, prepare, read_notebook, unchanged
+from koreathaw_grading.results import ERROR_FLAGS, GRADED, GRADING_ERROR, NOT_SUBMITTED, REFUSED, UNSAFE_FLAG, Result
 from koreathaw_grading.sandbox.outputs import FLAG_KEY, RUN_KEY
 
 
@@ -29,151 +27,6 @@ def unsandboxed() -> bool:
     import os
 
     return os.environ.get("UNSAFE_NO_SANDBOX") == "1"
-
-
-def read_notebook(path) -> tuple[Any | None, str]:
-    """Return ``(notebook, "")`` or ``(None, reason)`` when the file is not a usable notebook."""
-    try:
-        nb = nbformat.read(str(path), as_version=4)
-    except Exception as exc:  # NotJSONError, UnicodeDecodeError, validation ...
-        return None, f"{path.name} is not a readable notebook ({type(exc).__name__}: {str(exc)[:120]})"
-    if not isinstance(nb.get("cells"), list):
-        return None, f"{path.name} has no cells"
-    try:
-        nbformat.validate(nb)
-    except Exception as exc:
-        return None, f"{path.name} is not a valid notebook ({str(exc).splitlines()[0][:120]})"
-    return nb, ""
-
-
-def _rank(path) -> tuple:
-    """The order in which several notebooks of one student compete: newest, then highest copy number."""
-    import os
-
-    from koreathaw_grading.collect import _copy_number
-
-    return (os.lstat(path).st_mtime, _copy_number(path.stem))
-
-
-def _several(folder, expected, notebooks, res: Result):
-    """Several different notebooks in one submission: grade the newest (put in place as ``expected``), list the rest."""
-    best = max(notebooks, key=_rank)
-    others = sorted(str(p.relative_to(folder)) for p in notebooks if p != best)
-    res.flags.append("several_notebooks:" + ",".join(others))
-    res.details.append(f"several notebooks: graded {best.relative_to(folder)} (the newest), not graded: {', '.join(others)}")
-    if best != expected:
-        if expected.exists():
-            expected.rename(expected.with_name(expected.name + ".not-graded"))
-        shutil.copy2(best, expected)
-    return best
-
-
-def _prepare(course: Course, assignment: str, student: str, notebook: str, res: Result) -> Any | None:
-    """Look at a submission before nbgrader does; return the notebook to grade or None."""
-    folder = course.root / "submitted" / student / assignment
-    expected = folder / f"{notebook}.ipynb"
-    if not folder.is_dir() or folder.is_symlink():
-        res.status = NOT_SUBMITTED
-        return None
-    files = student_files(folder)
-    if not files:
-        res.status = EMPTY
-        res.details.append("the submission folder is empty")
-        return None
-    notebooks = [f for f in files if f.suffix == ".ipynb"]
-    distinct = {f.read_bytes(): f for f in sorted(notebooks, key=lambda f: (f != expected, str(f)))}
-    if len(distinct) > 1:
-        wanted = {c["grade_id"] for c in course.source_cells(assignment, notebook)}
-        mine = [f for f in distinct.values() if _overlap(f, wanted)] or list(distinct.values())
-        if len(mine) > 1:
-            _several(folder, expected, mine, res)
-    others = [f for f in notebooks if f != expected]
-    if expected.is_file():
-        nb, why = read_notebook(expected)
-        if nb is None:
-            res.status = UNREADABLE
-            res.details.append(why)
-            return None
-        for other in others:  # a renamed copy we put in place on an earlier run
-            if other.read_bytes() == expected.read_bytes():
-                res.flags.append(f"renamed_notebook:{other.relative_to(folder)}")
-        return nb
-    # The expected notebook is not there: a renamed notebook, or no notebook at all.
-    wanted = {c["grade_id"] for c in course.source_cells(assignment, notebook)}
-    readable, broken = [], []
-    for other in others:
-        nb, why = read_notebook(other)
-        if nb is None:
-            broken.append(why)
-        else:
-            overlap = len(wanted & {c["grade_id"] for c in nbgrader_cells(nb)})
-            readable.append((overlap, other, nb))
-    readable.sort(key=lambda t: (-t[0], str(t[1])))
-    if readable and (readable[0][0] > 0 or len(readable) == 1):
-        _, other, nb = readable[0]
-        shutil.copy2(other, expected)
-        res.flags.append(f"renamed_notebook:{other.relative_to(folder)}")
-        res.details.append(f"graded {other.relative_to(folder)} as {expected.name} (a copy is in the submission folder)")
-        return nb
-    if broken:
-        res.status = UNREADABLE
-        res.details.extend(broken)
-    else:
-        res.status = NO_NOTEBOOK
-        res.details.append("no notebook in the submission; files: "
-                           + ", ".join(str(f.relative_to(folder)) for f in files[:10]))
-    return None
-
-
-def _overlap(path, wanted: set[str]) -> bool:
-    """True if the notebook at ``path`` holds any of the assignment's graded cells."""
-    nb, _ = read_notebook(path)
-    return nb is not None and bool(wanted & {c["grade_id"] for c in nbgrader_cells(nb)})
-
-
-def _released_checksums(cell: Any, src: dict[str, Any]) -> set[str]:
-    """The checksums an unedited read-only cell may have: with hidden tests (source) or without (release)."""
-    from copy import deepcopy
-
-    from nbgrader import utils
-    from nbgrader.preprocessors import ClearHiddenTests
-
-    released = deepcopy(cell)
-    released.source = src["source"]
-    released, _ = ClearHiddenTests(enforce_metadata=False).preprocess_cell(released, {}, 0)
-    return {src["checksum"], utils.compute_checksum(released)}
-
-
-def _inspect_cells(course: Course, assignment: str, notebook: str, nb: Any, res: Result) -> None:
-    """Flag deleted, duplicated, edited read-only and retyped graded cells of a submission."""
-    from nbgrader import utils
-
-    source = {c["grade_id"]: c for c in course.source_cells(assignment, notebook)}
-    problems = cell_problems(nb, [{"grade_id": g} for g in source])
-    if problems["missing"]:
-        res.flags.append("deleted_cells:" + ",".join(problems["missing"]))
-        res.details.append("graded cells deleted by the student were put back with their original content: "
-                           + ", ".join(problems["missing"]))
-    if problems["duplicated"]:
-        res.flags.append("duplicated_cells:" + ",".join(problems["duplicated"]))
-        res.details.append("graded cells copied by the student; only the last copy was graded: "
-                           + ", ".join(problems["duplicated"]))
-    edited, retyped, seen = [], [], set()
-    for cell in nb.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id not in source or grade_id in seen:
-            continue
-        seen.add(grade_id)
-        src = source[grade_id]
-        if cell.cell_type != src["cell_type"]:
-            retyped.append(grade_id)
-        elif src["locked"] and src["checksum"] and utils.compute_checksum(cell) not in _released_checksums(cell, src):
-            edited.append(grade_id)
-    if edited:
-        res.flags.append("edited_readonly_cells:" + ",".join(edited))
-        res.details.append("read-only or test cells edited by the student were restored: " + ", ".join(edited))
-    if retyped:
-        res.flags.append("cell_type_changed:" + ",".join(retyped))
 
 
 def zero(course: Course, assignment: str, student: str, remove_autograded: bool = True) -> None:
@@ -235,9 +88,15 @@ def _after(course: Course, assignment: str, student: str, notebook: str, res: Re
     for flag in dict.fromkeys([*ERROR_FLAGS.values(), *hits]):
         if hits.get(flag):
             res.flags.append(f"{flag}:" + ",".join(hits[flag]))
-    errors = [f"{gid}({ename})" for gid, ename in _student_errors(nb)]
-    if errors:
-        res.flags.append("error_in_cell:" + ",".join(errors))
+    errors = _student_errors(nb)
+    setup = [gid for gid, _ in errors if gid in locked_ids(course, assignment, notebook)]
+    if setup:
+        res.flags.append("setup_failed:" + ",".join(setup))
+        res.details.append("a read-only cell of the course failed while grading (" + ", ".join(setup) + "): every test "
+                           "after it may have failed for that reason, not the student's; look at the autograded notebook")
+    others = [f"{gid}({ename})" for gid, ename in errors if gid not in setup]
+    if others:
+        res.flags.append("error_in_cell:" + ",".join(others))
     run = nb.get("metadata", {}).get(RUN_KEY) or {}
     res.flags.extend(str(f) for f in run.get("flags", []))
     res.details.extend(str(d) for d in run.get("details", []))
@@ -276,6 +135,7 @@ def _scores(course: Course, assignment: str, student: str, res: Result) -> None:
         pending_manual, stuck = [], []
         for notebook in submission.notebooks:
             for grade in notebook.grades:
+                res.cells[grade.name] = float(grade.score)
                 if not grade.needs_manual_grade:
                     continue
                 if grade.cell.cell_type == "markdown" or is_manual(grade):
@@ -312,10 +172,13 @@ def grade_one(course: Course, assignment: str, student: str) -> Result:
             res.details.extend(seen.details)
     notebooks = course.notebook_names(assignment)
     for notebook in notebooks:
-        nb = _prepare(course, assignment, student, notebook, res)
+        nb = prepare(course, assignment, student, notebook, res)
         if nb is None:
             break
-        _inspect_cells(course, assignment, notebook, nb, res)
+        inspect_cells(course, assignment, notebook, nb, res)
+        if unchanged(course, assignment, notebook, nb):
+            res.flags.append(f"unchanged_release:{notebook}")
+            res.details.append(f"{notebook}.ipynb is the release as handed out: no answer cell was changed")
     if res.status == NOT_SUBMITTED:
         refused = [s for s in load_notes(course.root, assignment) if s.status == "refused"
                    and ids.problem(s.folder) is None and ids.key(s.folder) == ids.key(student)]

@@ -34,7 +34,7 @@ ERROR_FLAGS = {
 UNSAFE_FLAG = "UNSAFE_NO_SANDBOX"
 
 #: Flags that are information, not a problem.
-INFO_FLAGS = ("manual_grading_pending", "error_in_cell")
+INFO_FLAGS = ("manual_grading_pending", "error_in_cell", "unchanged_release")
 
 
 @dataclass
@@ -49,6 +49,7 @@ class Result:
     flags: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cells: dict[str, float] = field(default_factory=dict)  # score per graded cell, as the gradebook holds it
 
     @property
     def needs_attention(self) -> bool:

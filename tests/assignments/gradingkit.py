@@ -232,7 +232,7 @@ class CourseCopy:
         return write(nb, folder / (filename or f"{name}.ipynb"))
 
     def export_rows(self, path: Path | None = None) -> list[dict[str, str]]:
-        with (path or self.root / "reports" / "grades.csv").open(encoding="utf-8", newline="") as handle:
+        with (path or self.root / "reports" / "grades.csv").open(encoding="utf-8-sig", newline="") as handle:
             return list(csv.DictReader(handle))
 
 

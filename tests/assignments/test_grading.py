@@ -162,15 +162,15 @@ def test_model_solution_gets_full_marks_and_blank_gets_zero(graded, name):
     source = graded.course.source(name)
     auto = sum(points(source).values())
     good = row(graded.rows, name, "good")
-    assert good["status"] == "graded"
+    assert good["status"] == ("manual_grading_pending" if manual_points(source) else "graded")
     assert float(good["score"]) == auto
     assert float(good["max_score"]) == auto + manual_points(source)
     scores = cell_scores(graded.course, name, "good")
     for gid, max_points in points(source).items():
         assert scores[gid] == max_points, gid
     blank = row(graded.rows, name, "blank")
-    assert blank["status"] == "graded" and float(blank["score"]) == 0
-    assert "error" not in blank["flags"]
+    assert float(blank["score"]) == 0 and blank["status"] in ("graded", "manual_grading_pending")
+    assert "error" not in blank["flags"] and f"unchanged_release:{name}" in blank["flags"]
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -254,17 +254,23 @@ def test_feedback_shows_no_hidden_test(graded):
 
 
 def test_manual_grade_reaches_the_export(graded):
-    """After the instructor grades the written answer, the export shows it and no longer says pending."""
-    with gradebook(graded.course) as gb:
-        grade = gb.find_grade("argument", "a4-synthesis", "a4-synthesis", "good")
-        grade.manual_score = 4
-        grade.needs_manual_grade = False
-        gb.db.commit()
+    """Graded by hand from the command line (make grade-manual): the export and the report show it as final."""
+    before = row(graded.rows, "a4-synthesis", "good")
+    assert before["status"] == "manual_grading_pending" and before["needs_attention"] == "yes"
+    done = graded.course.grading("grade-manual", "a4-synthesis", "good", "argument", "4", "--comment", "Well argued.")
+    assert "good a4-synthesis argument: 4/4 (comment saved)" in done.stdout
     out = graded.course.root / "reports" / "after-manual.csv"
     graded.course.grading("export", "--output", str(out))
     r = row(graded.course.export_rows(out), "a4-synthesis", "good")
-    assert float(r["score"]) == float(r["max_score"]) == 9
+    assert float(r["score"]) == float(r["max_score"]) == 9 and r["status"] == "graded"
     assert "manual_grading_pending" not in r["flags"]
+    graded.course.grading("report", "a4-synthesis")
+    report = (graded.course.root / "reports" / "a4-synthesis.md").read_text(encoding="utf-8")
+    assert "Manual grading pending" not in report or "good" not in report.split("Manual grading pending")[1].split("\n")[0]
+    with gradebook(graded.course) as gb:
+        assert gb.find_comment("argument", "a4-synthesis", "a4-synthesis", "good").manual_comment == "Well argued."
+    refused = graded.course.grading("grade-manual", "a4-synthesis", "good", "argument", "7", check=False)
+    assert refused.returncode == 2 and "worth 0 to 4" in refused.stderr
 
 
 def test_autograde_again_gives_the_same_grades_and_no_duplicates(graded):

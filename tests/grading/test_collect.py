@@ -117,7 +117,7 @@ def graded(download):
     course.init()
     done = {r.student: r for r in parallel.autograde(course, ASSIGNMENT, jobs=2)}
     rows_path = export(course, course.root / "reports" / "grades.csv")
-    with rows_path.open(encoding="utf-8", newline="") as handle:
+    with rows_path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     return course, done, rows
 

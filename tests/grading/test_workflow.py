@@ -98,7 +98,7 @@ def test_report_and_export_agree_with_the_gradebook(graded, tmp_path):
     """Every roster student has one row; scores are the gradebook's; the report lists who needs attention."""
     course, done = graded
     out = export(course, tmp_path / "grades.csv")
-    with out.open(encoding="utf-8", newline="") as handle:
+    with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = {r["student_id"]: r for r in csv.DictReader(handle)}
     assert set(rows) == set(done)
     assert rows["good"]["score"] == "3" and rows["good"]["max_score"] == "4" and rows["good"]["needs_attention"] == "no"
