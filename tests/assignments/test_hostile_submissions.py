@@ -268,8 +268,9 @@ class Scene:
     def snapshot(self) -> dict[str, object]:
         """What must not change: the course (but the grader's own outputs), the data, $HOME, /tmp and /root names."""
         skip = {"autograded", "feedback", "reports", "gradebook.db", ".nbgrader.log"}
+        # $HOME/.cache is the grader's own (matplotlib's font cache, written when the report draws its figures)
         return {"course": tree_digest(self.course.root, skip), "data": tree_digest(self.data),
-                "home": tree_digest(self.home), "repo-data": tree_digest(REPO / "data"),
+                "home": tree_digest(self.home, {".cache"}), "repo-data": tree_digest(REPO / "data"),
                 "tmp": sorted(p.name for p in Path("/tmp").iterdir() if TAG in p.name),
                 "root": sorted(p.name for p in Path("/root").iterdir() if TAG in p.name) if os.access("/root", os.R_OK) else []}
 
