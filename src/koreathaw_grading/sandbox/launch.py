@@ -42,12 +42,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from koreathaw_grading.sandbox import cgroups, wire
-
-
-#: Inside the sandbox: the submission (read-only) and the working folder it is copied to.
-SANDBOX_DIR = "/sandbox"
-SUBMISSION = f"{SANDBOX_DIR}/submission"
-WORK = f"{SANDBOX_DIR}/work"
+from koreathaw_grading.sandbox.host import (SANDBOX_DIR, SUBMISSION, WORK, environment, is_root, read_only_paths,
+                                            requirements, system_links)
 
 
 @dataclass
@@ -85,14 +81,6 @@ class Unresponsive(Exception):
     """The kernel did not answer after it was interrupted; it has been killed."""
 
 
-def _is_root() -> bool:
-    return os.geteuid() == 0
-
-
-def _requirements() -> list[str]:
-    return ["bwrap", "prlimit"] + (["unshare", "setpriv", "mount"] if _is_root() else [])
-
-
 _CHECKED: dict[str, str | None] = {}
 
 
@@ -100,7 +88,7 @@ def unavailable() -> str | None:
     """Why this machine cannot sandbox student code, or None if it can (checked once per process)."""
     if "why" in _CHECKED:
         return _CHECKED["why"]
-    missing = [tool for tool in _requirements() if shutil.which(tool) is None]
+    missing = [tool for tool in requirements() if shutil.which(tool) is None]
     if missing:
         why = (f"the sandbox needs {', '.join(missing)}, which this machine lacks. Install bubblewrap and util-linux "
                "(Debian/Ubuntu: sudo apt install bubblewrap util-linux; Fedora: sudo dnf install bubblewrap); "
@@ -120,46 +108,6 @@ def unavailable() -> str | None:
     return why
 
 
-def _read_only_paths() -> list[Path]:
-    """What the sandbox sees read-only besides /usr: Python, the venv, the library and its data."""
-    import koreathaw
-
-    import koreathaw_grading
-
-    paths = [Path(sys.base_prefix), Path(sys.prefix), Path(koreathaw.__file__).parent,
-             Path(koreathaw_grading.__file__).parent, Path(koreathaw.data_dir())]
-    out: list[Path] = []
-    for path in (p.resolve() for p in paths):
-        if path == Path("/usr") or str(path).startswith("/usr/") or any(path.is_relative_to(o) for o in out):
-            continue
-        out = [o for o in out if not o.is_relative_to(path)] + [path]
-    return out
-
-
-def _system_links() -> list[str]:
-    """bwrap arguments for /bin, /lib, /lib64, /sbin: links where the host has links, read-only binds otherwise."""
-    args = []
-    for name in ("bin", "lib", "lib64", "sbin"):
-        path = Path("/") / name
-        if path.is_symlink():
-            args += ["--symlink", os.readlink(path), str(path)]
-        elif path.is_dir():
-            args += ["--ro-bind", str(path), str(path)]
-    return args
-
-
-def _environment(data: Path, extra_processes: int) -> dict[str, str]:
-    return {
-        "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": WORK, "TMPDIR": "/tmp", "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.matplotlib",
-        "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
-        "PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMEXPR_MAX_THREADS": "1",
-        "KOREATHAW_DATA": str(data), "KOREATHAW_SUBMISSION": SUBMISSION, "KOREATHAW_NPROC": str(extra_processes),
-        "NBGRADER_EXECUTION": "autograde",
-    }
-
-
 class Sandbox:
     """One running sandbox (use it in a ``with`` block): :meth:`request` sends work, :meth:`close` ends it."""
 
@@ -176,7 +124,7 @@ class Sandbox:
         self.leftover = 0   # processes the notebook left running when it ended (then killed)
         self.oom_kills = 0  # processes the cgroup's memory limit killed
         self.closed = False
-        self.uid = random.randrange(2_000_000, 2_065_536) if _is_root() else os.getuid()
+        self.uid = random.randrange(2_000_000, 2_065_536) if is_root() else os.getuid()
 
     # ------------------------------------------------------------------ start
     def __enter__(self) -> "Sandbox":
@@ -194,12 +142,12 @@ class Sandbox:
         extra = limits.processes if self.group is not None else 0
         args = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
                 "--cap-drop", "ALL", "--hostname", "sandbox", "--info-fd", str(info_fd), "--clearenv",
-                "--ro-bind", "/usr", "/usr", *_system_links(), "--proc", "/proc", "--dev", "/dev",
+                "--ro-bind", "/usr", "/usr", *system_links(), "--proc", "/proc", "--dev", "/dev",
                 "--size", str(limits.tmp_mb * 1024 * 1024), "--tmpfs", "/tmp",
                 "--size", str(limits.work_mb * 1024 * 1024), "--tmpfs", WORK]
         for source, dest in binds:
             args += ["--ro-bind", source, dest]
-        for key, value in _environment(data, extra).items():
+        for key, value in environment(data, extra).items():
             args += ["--setenv", key, value]
         return args + ["--chdir", WORK, "--", sys.executable, "-m", "koreathaw_grading.sandbox.runner",
                        str(fds[0]), str(fds[1])]
@@ -211,9 +159,9 @@ class Sandbox:
                 f"--nofile={limits.open_files}", "--core=0", "--"]
 
     def _command(self, fds: tuple[int, int], info_fd: int) -> list[str]:
-        targets = [str(p) for p in _read_only_paths()]
+        targets = [str(p) for p in read_only_paths()]
         submission = str(self.submission.resolve()) if self.submission else None
-        if not _is_root():
+        if not is_root():
             binds = [(t, t) for t in targets] + ([(submission, SUBMISSION)] if submission else [])
             return self._prlimit() + self._bwrap_args(binds, fds, info_fd)
         # As root: bind the paths into a stage folder in a private mount namespace, then drop to a fresh uid.
@@ -242,7 +190,7 @@ class Sandbox:
         return ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", "\n".join(script)]
 
     def start(self) -> None:
-        if _is_root():
+        if is_root():
             self.group = cgroups.create(self.limits.memory_mb * 1024 * 1024, self.limits.processes + 8)
         to_runner_r, to_runner_w = os.pipe()
         from_runner_r, from_runner_w = os.pipe()
