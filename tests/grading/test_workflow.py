@@ -162,3 +162,18 @@ def test_validate_passes_the_answers_and_fails_the_blank(graded, tmp_path):
     blank = write(release, tmp_path / "blank" / f"{ASSIGNMENT}.ipynb")
     assert cli.main(["--course", str(course.root), "validate", str(good)]) == 0
     assert cli.main(["--course", str(course.root), "validate", str(blank)]) == 1
+
+
+def test_autograde_refuses_where_it_cannot_sandbox(graded, monkeypatch, capsys):
+    """No bubblewrap (or no user namespaces): autograde grades no one and says why and how to enable it."""
+    from koreathaw_grading.sandbox import host, launch
+
+    course, _ = graded
+    monkeypatch.setattr(launch, "_CHECKED", {})
+    monkeypatch.setattr(host, "requirements", lambda: ["bwrap-that-is-not-installed"])
+    monkeypatch.setattr(launch, "requirements", lambda: ["bwrap-that-is-not-installed"])
+    before = results.load_all(course.root, ASSIGNMENT)["good"].seconds
+    assert cli.main(["--course", str(course.root), "autograde", ASSIGNMENT]) == 2
+    err = capsys.readouterr().err
+    assert "cannot sandbox" in err and "apt install bubblewrap" in err and "UNSAFE_NO_SANDBOX=1" in err
+    assert results.load_all(course.root, ASSIGNMENT)["good"].seconds == before, "nobody was graded"
