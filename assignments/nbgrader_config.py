@@ -11,6 +11,9 @@ no network, no view of this folder, limits kept by the OS kernel, tests judged
 outside it. ``UNSAFE_NO_SANDBOX=1`` runs it as the instructor instead (for a
 machine that cannot sandbox; every report line then says so).
 
+Formgrader's submission pages and the feedback pages treat everything a student wrote
+as untrusted (``koreathaw_grading.safehtml``, and a Content-Security-Policy).
+
 Environment overrides (for tests and slow machines):
   KOREATHAW_CELL_TIMEOUT      CPU seconds a cell may use before it is interrupted (default 30)
   KOREATHAW_KERNEL_MEMORY_MB  memory of the grading kernel in MB (default 4096; 0 = no limit, unsandboxed only)
@@ -112,3 +115,15 @@ c.GenerateFeedback.preprocessors = _feedback[:1] + [ClearHiddenTests, HideTestOu
 
 # --- validate: deleted or duplicated graded cells are a failure, not "Success" ----
 install_validator_check(HERE)
+
+# --- Formgrader and feedback pages: everything a student wrote is untrusted --------
+# nbgrader renders both with nbconvert's HTMLExporter (templates formgrade, feedback),
+# which reads these settings from this config only (JupyterLab's Export as HTML reads
+# the server's): markdown and outputs sanitised, no JavaScript or widget output, the
+# student's id escaped. The pages' Content-Security-Policy: src/koreathaw_grading/templates/.
+from koreathaw_grading.safehtml import exporter_config, install_formgrader_autoescape  # noqa: E402
+
+for _name, _value in exporter_config().items():
+    setattr(c.HTMLExporter, _name, _value)
+# Formgrader's own pages (manage students, gradebook) escape what they print.
+install_formgrader_autoescape()

@@ -1,13 +1,22 @@
 """The one place where the course reaches into nbgrader's internals, and the versions it was checked on.
 
 The package uses nbgrader's public extension points (preprocessors, converters,
-``NbGraderAPI``, ``Gradebook``) everywhere but one:
+``NbGraderAPI``, ``Gradebook``) everywhere but here:
 
 ``Validator.validate``
     replaced at run time by :func:`koreathaw_grading.nbext.install_validator_check`
     so that ``nbgrader validate`` and JupyterLab's *Validate* button fail a notebook
     whose graded cells were deleted or duplicated (stock nbgrader says "Success").
     The Lab button builds its ``Validator`` itself, so no configuration can reach it.
+
+``FormgradeExtension.init_tornado_settings``
+    wrapped by :func:`koreathaw_grading.safehtml.install_formgrader_autoescape` so
+    that Formgrader's own pages (manage students, gradebook) escape what they print.
+
+``formgrade inline code``
+    not a patch: the Content-Security-Policy in ``templates/mathjax.html.j2`` allows
+    nbgrader's own inline code on the Formgrader's submission page by its hash
+    (``tests/grading/test_safehtml.py`` recomputes them from the installed nbgrader).
 
 Each patch runs only on the nbgrader version it was written and tested for;
 on any other version it is skipped with a warning (the course then grades as
@@ -22,6 +31,8 @@ import warnings
 #: nbgrader versions each patch was written for and tested on.
 TESTED = {
     "Validator.validate": ("0.9.6",),
+    "FormgradeExtension.init_tornado_settings": ("0.9.6",),
+    "formgrade inline code": ("0.9.6",),
 }
 
 
