@@ -101,7 +101,9 @@ def test_report_and_export_agree_with_the_gradebook(graded, tmp_path):
     with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = {r["student_id"]: r for r in csv.DictReader(handle)}
     assert set(rows) == set(done)
-    assert rows["good"]["score"] == "3" and rows["good"]["max_score"] == "4" and rows["good"]["needs_attention"] == "no"
+    assert rows["good"]["score"] == "3" and rows["good"]["max_score"] == "4"
+    assert (rows["good"]["status"], rows["good"]["needs_attention"]) == ("manual_grading_pending", "yes"), \
+        "the essay waits for the instructor: not final, and the instructor's to do"
     assert rows["ghost"]["status"] == "not_submitted"
     text = report(course, ASSIGNMENT).read_text(encoding="utf-8")
     assert "**pdf**" in text and "**good**" not in text.split("## Everyone")[0]
