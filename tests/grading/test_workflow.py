@@ -162,3 +162,21 @@ def test_validate_passes_the_answers_and_fails_the_blank(graded, tmp_path):
     blank = write(release, tmp_path / "blank" / f"{ASSIGNMENT}.ipynb")
     assert cli.main(["--course", str(course.root), "validate", str(good)]) == 0
     assert cli.main(["--course", str(course.root), "validate", str(blank)]) == 1
+
+
+def test_validate_names_a_duplicated_graded_cell(graded, tmp_path, capsys):
+    """A copied test cell: the self-check says which cell is doubled (nbgrader alone stops on 'Duplicate grade id')."""
+    course, _ = graded
+    release = read(course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    nb = answered(release, RIGHT)
+    i = next(i for i, c in enumerate(nb["cells"]) if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "double-tests")
+    twin = json.loads(json.dumps(nb["cells"][i]))
+    twin["id"] = "double-tests-copy"
+    nb["cells"].insert(i + 1, twin)
+    copied = write(nb, tmp_path / "with space" / f"{ASSIGNMENT}.ipynb")
+    capsys.readouterr()
+    assert cli.main(["--course", str(course.root), "validate", str(copied)]) == 1
+    out = capsys.readouterr().out
+    assert "[duplicated cell double-tests]" in out and "appears more than once" in out, out
+    assert "cannot be validated" not in out and "Duplicate grade id" not in out
+
