@@ -7,7 +7,8 @@
 #   make report    [ASSIGNMENT=x]                  rewrite assignments/reports/<x>.md
 #   make feedback  [ASSIGNMENT=x]                  feedback HTML (no hidden tests) -> assignments/feedback/
 #   make export    [GRADES=file.csv]               one row per student and assignment, status + flags
-#   make validate  NB=path/to/notebook.ipynb       the students' self-check (see course/submitting.md)
+#   make validate  NB=path/to/notebook.ipynb       the students' self-check (see course/submitting.md);
+#                  a path with spaces works when quoted: make validate NB="my folder/a1-sources.ipynb"
 #
 # ROSTER=file.csv (column id) overrides assignments/students.csv.
 
@@ -27,7 +28,7 @@ GRADING = $(BIN)/koreathaw-grade --course "$(COURSE)" $(if $(ROSTER),--roster "$
 .PHONY: release collect autograde autograde-serial report feedback export validate grading-help
 
 grading-help:
-	@sed -n '3,13p' tools/grading.mk | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' tools/grading.mk | sed 's/^# \{0,1\}//'
 
 release: setup
 	$(GRADING) release $(ASSIGNMENT)
@@ -53,4 +54,4 @@ export: setup
 
 validate: setup
 	@test -n "$(NB)" || { echo "usage: make validate NB=path/to/notebook.ipynb"; exit 2; }
-	$(GRADING) validate "$(abspath $(NB))"
+	$(GRADING) validate "$(NB)"

@@ -180,3 +180,16 @@ def test_validate_names_a_duplicated_graded_cell(graded, tmp_path, capsys):
     assert "[duplicated cell double-tests]" in out and "appears more than once" in out, out
     assert "cannot be validated" not in out and "Duplicate grade id" not in out
 
+
+def test_make_validate_takes_a_path_with_spaces(graded, tmp_path):
+    """`make validate NB="a folder/x.ipynb"` checks that one file (make's $(abspath) used to split it in two)."""
+    import subprocess
+
+    course, _ = graded
+    release = read(course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    good = write(answered(release, RIGHT), tmp_path / "my work folder" / f"{ASSIGNMENT}.ipynb")
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run(["make", "-s", "--no-print-directory", "validate", f"COURSE={course.root}", f"NB={good}"],
+                          cwd=repo, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"== {good}" in done.stdout and "Success!" in done.stdout
