@@ -67,7 +67,7 @@ def _quiz(*questions: tuple[str, str, str, str]) -> Quiz:
 QUIZZES: dict[str, Quiz] = {
     "00": _quiz(
         ("abc", "b", "The library reads the course's own data folder and checks every file on the way in.",
-         "Nothing is downloaded, and you never open the files yourself: look at section 3."),
+         "Nothing is downloaded, and you never open the files yourself: look at section 4."),
         ("abc", "b", "None is the placeholder: the check has nothing to judge yet.",
          "Read the self-check's words again: it has not judged any answer."),
         ("abc", "a", "Hidden state from cells run out of order is the commonest cause of a notebook that works "
@@ -77,7 +77,7 @@ QUIZZES: dict[str, Quiz] = {
     ),
     "01": _quiz(
         ("abc", "b", "Inferred dates are worked out from clues; date_note records the reasoning.",
-         "Compare 'stated' and 'inferred' in section 2."),
+         "Compare 'stated' and 'inferred' in section 3."),
         ("abc", "b", "The body is the article without page furniture: count and search it.",
          "Which column has the captions, buttons and comment forms removed?"),
         ("abc", "b", "An external attribution: a public page outside the text names the publisher, and the "
@@ -91,7 +91,7 @@ QUIZZES: dict[str, Quiz] = {
         ("abc", "b", "One agreed form per person or place, to which the names table maps every spelling.",
          "Look at kt.load_names(): what does the column 'canonical' hold?"),
         ("abc", "a", "The rule lists everyone named in a quoting paragraph, so a listener can appear as a speaker.",
-         "Reread what section 4 found in warm-climate."),
+         "Reread what section 5 found in warm-climate."),
         ("abc", "a", "Keyword in context: each occurrence lined up with the words on either side.",
          "Run kt.kwic('sanctions') and describe the columns you see."),
     ),
@@ -111,18 +111,18 @@ QUIZZES: dict[str, Quiz] = {
         ("abc", "b", "Precision 3 is 'somewhere in this country': the point is the country's middle.",
          "Read the note of the country-only places of the gazetteer."),
         ("abc", "b", "Along the Earth's surface, the shortest way between two points on a sphere.",
-         "Section 3 explains why a flat map is not enough."),
+         "Section 1 explains why a flat map is not enough."),
         ("abc", "a", "Geneva's longitude is a possible latitude, so the swapped pair is a real point elsewhere.",
          "Try swapping Geneva's coordinates yourself."),
         ("abc", "a", "Make the marker, then add it to the map.", "Look at how section 4 builds its map."),
     ),
     "05": _quiz(
         ("abc", "a", "A frame is an idea; we measure it by a written-down list of terms.",
-         "How did section 2 turn a frame into something countable?"),
+         "How did section 3 turn a frame into something countable?"),
         ("abc", "a", "Longer articles have more words of every kind; a rate per 1,000 words removes that.",
          "Compare talks-panmunjom's length with the others'."),
         ("abc", "a", "Reunification Institute, Committee for the Peaceful Reunification, Unification Ministry: names.",
-         "Read the contexts printed in section 5."),
+         "Read the contexts printed in section 6."),
         ("ab", "b", "Five texts are a handful: they suggest questions to test on a larger corpus.",
          "Could five texts stand for the world's press?"),
     ),
