@@ -103,12 +103,13 @@ EXERCISES: dict[str, Exercise] = {
 
     # --- 02 names and voices -------------------------------------------------------------------------------
     "02.1": LabelExercise(
-        asks="the canonical form of the name 'Moon Jae-In'",
+        asks="the canonical form of the place name 'Gaeseong'",
         thing="name",
-        expected=lambda: [_canonical("Moon Jae-In")],
+        expected=lambda: [_canonical("Gaeseong")],
         hint="kt.canonical_name(...) looks a variant up in the names table.",
-        wrong=lambda: [("Moon Jae-In", "that is the variant itself; kt.canonical_name(...) gives its canonical form.")],
-        praise="The canonical form follows the Blue House's own romanisation."),
+        wrong=lambda: [("Gaeseong", "that is the variant itself; kt.canonical_name(...) gives its canonical form.")],
+        praise="Gaeseong is South Korea's official romanisation; the course's canonical form is the spelling most "
+               "English texts use."),
     "02.2": NumberExercise(
         asks="the number of different people mentioned in talks-panmunjom",
         expected=lambda: int((_people_row("talks-panmunjom") > 0).sum()),
@@ -190,11 +191,11 @@ EXERCISES: dict[str, Exercise] = {
 
     # --- 05 coverage ---------------------------------------------------------------------------------------
     "05.1": NumberExercise(
-        asks="how often the whole word 'nuclear' occurs in the body of talks-panmunjom",
-        expected=lambda: int(_terms(["nuclear"]).loc["talks-panmunjom", "nuclear"]),
-        hint="kt.term_counts(['nuclear']) counts whole words, per article.",
-        wrong=lambda: [(_articles().loc["talks-panmunjom", "body"].lower().count("nuclear"),
-                        "that counts 'nuclear' inside longer words too, such as 'denuclearization'; "
+        asks="how often the whole word 'meet' occurs in the body of liaison-meeting",
+        expected=lambda: int(_terms(["meet"]).loc["liaison-meeting", "meet"]),
+        hint="kt.term_counts(['meet']) counts whole words, per article.",
+        wrong=lambda: [(_articles().loc["liaison-meeting", "body"].lower().count("meet"),
+                        "that counts the letters 'meet' inside longer words too, such as 'meeting'; "
                         "kt.term_counts counts whole words.")]),
     "05.2": NumberExercise(
         asks="the rate of the military frame in talks-panmunjom, per 1,000 words of its body",
@@ -227,13 +228,18 @@ EXERCISES: dict[str, Exercise] = {
         wrong=lambda: [((_event_date("E044") - _event_date("E012")).days,
                         "the sign is the wrong way round: start from E044, the earlier event.")]),
     "06.2": LabelExercise(
-        asks="the event_id of the event followed by the longest silence",
+        asks="the event_id of the event of 2018 followed by the longest silence within 2018",
         thing="event id",
-        expected=lambda: _gap_ends()[0],
+        expected=lambda: _gap_ends(_events().loc["2018"])[0],
         choices=lambda: list(_events()["event_id"]),
-        hint="gaps, sorted longest first; its column 'after' names the event before the gap.",
+        hint="Compute the gaps of the events of 2018 only (events.loc['2018']), as gaps is computed for the whole "
+             "table; the event before the longest gap is the answer.",
         wrong=lambda: [(event_id, "that is the event that ends the silence; you want the one before it.")
-                       for event_id in _gap_ends()[1] if event_id not in _gap_ends()[0]]),
+                       for event_id in _gap_ends(_events().loc["2018"])[1]
+                       if event_id not in _gap_ends(_events().loc["2018"])[0]]
+                      + [(event_id, "that event begins the longest silence of the whole table; keep the events of "
+                                    "2018 only.")
+                         for event_id in _gap_ends(_events())[0] if event_id not in _gap_ends(_events().loc["2018"])[0]]),
     "06.3": LabelExercise(
         asks="the half-year, written like '2018-H1', in which conflict makes up the largest share of the events",
         thing="half-year",
@@ -341,10 +347,10 @@ def _military_rate(article_id: str, base: str) -> float:
     return float(_military_counts()[article_id]) / float(words)
 
 
-def _gap_ends() -> tuple[list[str], list[str]]:
-    """The events before, and the events after, the longest gap(s) between consecutive events."""
-    ids = _events()["event_id"].to_numpy()
-    gaps = _events().index.to_series().diff().dt.days.to_numpy()
+def _gap_ends(events: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The events before, and the events after, the longest gap(s) between consecutive events of ``events``."""
+    ids = events["event_id"].to_numpy()
+    gaps = events.index.to_series().diff().dt.days.to_numpy()
     longest = max(g for g in gaps[1:])
     at = [i for i in range(1, len(gaps)) if gaps[i] == longest]
     return [str(ids[i - 1]) for i in at], [str(ids[i]) for i in at]
