@@ -79,3 +79,19 @@ def test_distance_km_impossible_coordinate(args):
 def test_distance_km_names_a_coordinate_that_is_not_a_number(bad):
     with pytest.raises(TypeError, match=r"lon2 must be a number of degrees"):
         kt.distance_km(37.5, 126.9, 39.0, bad)
+
+
+def test_distance_km_catches_swapped_korean_coordinates():
+    """A Korean place with latitude and longitude swapped has a 'latitude' near 127: refused, naming it."""
+    seoul = kt.load_places().loc["seoul"]
+    with pytest.raises(ValueError, match=r"lat1=.* is not a valid coordinate"):
+        kt.distance_km(seoul["longitude"], seoul["latitude"], 39.0392, 125.7625)
+
+
+def test_distance_km_cannot_catch_every_swap():
+    """Geneva swapped (6 N, 46 E) is a real point: no error, a different distance -- as the docstring says."""
+    geneva = kt.load_places().loc["geneva"]
+    right = kt.distance_km(geneva["latitude"], geneva["longitude"], 39.0392, 125.7625)
+    swapped = kt.distance_km(geneva["longitude"], geneva["latitude"], 39.0392, 125.7625)
+    assert abs(swapped - right) > 100
+    assert "only when the longitude lies" in kt.distance_km.__doc__

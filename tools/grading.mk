@@ -8,7 +8,8 @@
 #   make report    [ASSIGNMENT=x]                  assignments/reports/<x>.md and .html (the class, in figures)
 #   make feedback  [ASSIGNMENT=x] [STUDENTS=a,b]   feedback HTML (no hidden tests) -> assignments/feedback/
 #   make export    [GRADES=file.csv] [ASSIGNMENT=x] [FORMAT=long|wide|canvas|moodle]  grades for a spreadsheet or an LMS
-#   make validate  NB=path/to/notebook.ipynb       the students' self-check (see course/submitting.md)
+#   make validate  NB=path/to/notebook.ipynb       the students' self-check (see course/submitting.md);
+#                  a path with spaces works when quoted: make validate NB="my folder/a1-sources.ipynb"
 #   make student-edition                           what students get: dist/student/ and dist/korean-thaw-student.zip
 #
 # ROSTER=file.csv (column id) overrides assignments/students.csv.
@@ -35,7 +36,7 @@ GRADING = $(BIN)/koreathaw-grade --course "$(COURSE)" $(if $(ROSTER),--roster "$
 .PHONY: release collect autograde autograde-serial grade-manual report feedback export validate student-edition grading-help
 
 grading-help:
-	@sed -n '3,15p' tools/grading.mk | sed 's/^# \{0,1\}//'
+	@sed -n '3,16p' tools/grading.mk | sed 's/^# \{0,1\}//'
 
 release: setup
 	$(GRADING) release $(ASSIGNMENT) $(if $(DUEDATE),--duedate "$(DUEDATE)")
@@ -65,7 +66,7 @@ grade-manual: setup
 
 validate: setup
 	@test -n "$(NB)" || { echo "usage: make validate NB=path/to/notebook.ipynb"; exit 2; }
-	$(GRADING) validate "$(abspath $(NB))"
+	$(GRADING) validate "$(NB)"
 
 student-edition: setup
 	$(GRADING) edition

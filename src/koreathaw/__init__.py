@@ -1,7 +1,8 @@
 """koreathaw: the helper library of the Korean Thaw course (2018-2021).
 
 Load the course data as pandas tables, search the five source articles, and
-map and step through the events of the inter-Korean thaw.
+map and step through the events of the inter-Korean thaw; check the lessons'
+exercises (``check``) and show figures with alt text (``figure_image``).
 
 >>> import koreathaw as kt
 >>> kt.load_articles().shape[0]
@@ -12,6 +13,7 @@ functions that need them, so ``import koreathaw`` stays cheap.
 """
 
 from koreathaw._files import data_dir
+from koreathaw.checks import check
 from koreathaw.corpus import clean_body, kwic, load_articles, mention_counts, term_counts, tokens
 from koreathaw.errors import DataError
 from koreathaw.events import (
@@ -33,6 +35,7 @@ from koreathaw.maps import (
     save_map,
     subset_map,
 )
+from koreathaw.figures import figure_image
 from koreathaw.names import canonical_name, find_mentions, load_names
 from koreathaw.places import distance_km, load_places
 from koreathaw.widgets import article_explorer, date_range_map, timeline_stepper
@@ -47,6 +50,7 @@ __all__ = [
     "article_explorer",
     "blank_map",
     "canonical_name",
+    "check",
     "clean_body",
     "data_dir",
     "date_range_map",
@@ -57,6 +61,7 @@ __all__ = [
     "events_between",
     "events_in_category",
     "events_map",
+    "figure_image",
     "find_mentions",
     "kwic",
     "load_articles",

@@ -93,13 +93,27 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     TypeError
         If a coordinate is not a number; the message names it (``lat1`` ...).
     ValueError
-        If a coordinate is impossible (a latitude beyond ±90, a longitude
-        beyond ±180, NaN): swapped latitude and longitude are caught this way.
+        If a coordinate is impossible: a latitude beyond ±90, a longitude
+        beyond ±180, NaN.
+
+    Notes
+    -----
+    Swapped latitude and longitude are caught only when the longitude lies
+    beyond ±90, so that it cannot be a latitude: every place in Korea (near
+    127° E) is caught, but Geneva (46° N, 6° E) swapped is another point
+    that exists, near the Horn of Africa, and gives a wrong distance without
+    an error. The function cannot tell; check which number is which.
 
     Examples
     --------
     >>> round(distance_km(37.5665, 126.9780, 39.0392, 125.7625))
     195
+    >>> distance_km(126.9780, 37.5665, 39.0392, 125.7625)  # Seoul swapped
+    Traceback (most recent call last):
+    ...
+    ValueError: lat1=126.978 is not a valid coordinate (must lie within ±90)
+    >>> round(distance_km(6.1432, 46.2044, 39.0392, 125.7625))  # Geneva swapped: no error
+    8677
     """
     for name, value, bound in (("lat1", lat1, 90), ("lat2", lat2, 90), ("lon1", lon1, 180), ("lon2", lon2, 180)):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):

@@ -183,14 +183,21 @@ def install_validator_check(course_root: Path | None) -> None:
     original = Validator.validate
 
     def validate(self, filename):
-        results = original(self, filename)
         if self.invert:
-            return results
+            return original(self, filename)
         try:
             extra = missing_cell_failures(filename, course_root)
         except Exception as exc:  # an unreadable notebook: nbgrader reports it itself
             self.log.warning("could not check the graded cells of %s: %s", filename, exc)
             extra = []
+        try:
+            results = original(self, filename)
+        except Exception:
+            # nbgrader refuses a notebook whose grade ids repeat ("Duplicate grade id", raised by its
+            # CheckCellMetadata step) before running anything: report the copies instead of its traceback.
+            if not any(f["source"].startswith("[duplicated cell") for f in extra):
+                raise
+            results = {}
         if extra:
             results.setdefault("failed", [])
             results["failed"] = extra + results["failed"]

@@ -110,8 +110,9 @@ def duplicated(nb: dict[str, Any], gid: str) -> dict[str, Any]:
 WRONG = {
     "a1-sources": ("count-term", '''
 def count_term(article_id, term):
-    """Counts substrings, so 'korea' also counts 'korean'."""
-    return articles.loc[article_id, "body"].lower().count(term.lower())
+    """Regex word boundaries: whole words, but 'korea' is also counted in "Korea's" and 'inter-Korea'."""
+    import re
+    return len(re.findall(r"\\b" + re.escape(term) + r"\\b", articles.loc[article_id, "body"], re.IGNORECASE))
 ''', ["count-term-tests"]),
     "a2-timeline": ("longest-gap", '''
 def longest_gap(table):

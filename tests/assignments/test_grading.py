@@ -143,6 +143,26 @@ def test_validate_fails_a_notebook_whose_graded_cells_were_deleted(released, tmp
     assert proc.returncode == 0 and "Success!" in proc.stdout
 
 
+SUBSTRING = '''
+def count_term(article_id, term):
+    return articles.loc[article_id, "body"].lower().count(term.lower())
+'''
+
+
+def test_validate_shows_the_whole_word_rule_and_a_broken_answer_cell(released, tmp_path):
+    """The visible tests catch substring counting (the rule the hidden tests grade), and a syntax error in an
+    answer cell is reported as such, not as a NameError in the test below it."""
+    name = "a1-sources"
+    substring = write(with_source(released.solved(name), "count-term", SUBSTRING), tmp_path / "substring" / f"{name}.ipynb")
+    broken = write(with_source(released.solved(name), "people-mentioned", "def people_mentioned(article_id)\n    return []\n"),
+                   tmp_path / "broken" / f"{name}.ipynb")
+    out = released.grading("validate", str(substring), check=False)
+    assert out.returncode == 1 and "count whole words only" in out.stdout, out.stdout[-2000:]
+    out = released.grading("validate", str(broken), check=False)
+    assert out.returncode == 1 and "your answer cell has an error" in out.stdout, out.stdout[-2000:]
+    assert "NameError" not in out.stdout
+
+
 # --------------------------------------------------------------------------- one graded batch
 
 def test_progress_is_reported_while_the_batch_goes_on(graded):
@@ -170,7 +190,10 @@ def test_model_solution_gets_full_marks_and_blank_gets_zero(graded, name):
         assert scores[gid] == max_points, gid
     blank = row(graded.rows, name, "blank")
     assert float(blank["score"]) == 0 and blank["status"] in ("graded", "manual_grading_pending")
-    assert "error" not in blank["flags"] and f"unchanged_release:{name}" in blank["flags"]
+    assert f"unchanged_release:{name}" in blank["flags"]
+    # Only information: a read-only cell that calls an unanswered function (a3's map) raises NotImplementedError.
+    problems = [f for f in blank["flags"].split("; ") if f and not re.fullmatch(r"error_in_cell:[\w-]+\(NotImplementedError\)(,[\w-]+\(NotImplementedError\))*", f)]
+    assert not [f for f in problems if "error" in f], blank["flags"]
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

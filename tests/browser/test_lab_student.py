@@ -93,6 +93,10 @@ def test_first_lesson_runs_without_errors(page, lab, shots):
     prompts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
     assert all(re.search(r"\[\d+\]", p) for p in prompts if p.strip()), prompts
     assert page.blocked == [], f"the lesson asked for the network: {page.blocked}"
+    alts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output img").evaluate_all(
+        "imgs => imgs.map(i => i.getAttribute('alt') || '')")
+    assert alts and all(len(alt.split()) >= 10 for alt in alts), f"a figure without alt text in JupyterLab: {alts}"
+    assert any(alt.startswith("Bar chart of the number of events") for alt in alts), alts
 
 
 # --------------------------------------------------------------------------- 2. timeline

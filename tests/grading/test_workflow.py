@@ -179,3 +179,34 @@ def test_autograde_refuses_where_it_cannot_sandbox(graded, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "cannot sandbox" in err and "apt install bubblewrap" in err and "UNSAFE_NO_SANDBOX=1" in err
     assert results.load_all(course.root, ASSIGNMENT)["good"].seconds == before, "nobody was graded"
+
+
+def test_validate_names_a_duplicated_graded_cell(graded, tmp_path, capsys):
+    """A copied test cell: the self-check says which cell is doubled (nbgrader alone stops on 'Duplicate grade id')."""
+    course, _ = graded
+    release = read(course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    nb = answered(release, RIGHT)
+    i = next(i for i, c in enumerate(nb["cells"]) if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "double-tests")
+    twin = json.loads(json.dumps(nb["cells"][i]))
+    twin["id"] = "double-tests-copy"
+    nb["cells"].insert(i + 1, twin)
+    copied = write(nb, tmp_path / "with space" / f"{ASSIGNMENT}.ipynb")
+    capsys.readouterr()
+    assert cli.main(["--course", str(course.root), "validate", str(copied)]) == 1
+    out = capsys.readouterr().out
+    assert "[duplicated cell double-tests]" in out and "appears more than once" in out, out
+    assert "cannot be validated" not in out and "Duplicate grade id" not in out
+
+
+def test_make_validate_takes_a_path_with_spaces(graded, tmp_path):
+    """`make validate NB="a folder/x.ipynb"` checks that one file (make's $(abspath) used to split it in two)."""
+    import subprocess
+
+    course, _ = graded
+    release = read(course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    good = write(answered(release, RIGHT), tmp_path / "my work folder" / f"{ASSIGNMENT}.ipynb")
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run(["make", "-s", "--no-print-directory", "validate", f"COURSE={course.root}", f"NB={good}"],
+                          cwd=repo, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"== {good}" in done.stdout and "Success!" in done.stdout

@@ -56,6 +56,7 @@ ALLOWED: list[tuple[str, str]] = [
     (r"ISO 3166(?:-1)?|WGS84", "the name of a standard"),
     (r"−90 to 90|−180 to 180", "the range of latitude and longitude"),
     (r"per 1,000 words|multiply by 1,000", "the unit of a rate"),
+    (r"\btimes 100\b|\btimes 1,000\b", "the definition of a percentage and of a rate per 1,000 words"),
     (r"`geo_precision`\s+1 is the exact site, 2 the town or region, 3 only the country|`geo_precision`\s+[123]\b|"
      r"precision [123]\b", "the codes of geo_precision (data/README.md)"),
     (r"\b(?:between|[Ss]ubtracting) two\b", "an interval or a distance is between two things"),

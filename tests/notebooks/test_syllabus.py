@@ -143,7 +143,7 @@ def test_out_of_order_schedule_is_found():
 
 def test_course_documents_link_to_existing_files():
     """Relative links in the syllabus and guides point to files that exist."""
-    for name in ("syllabus.md", "student-guide.md", "instructor-guide.md", "README.md"):
+    for name in ("syllabus.md", "student-guide.md", "instructor-guide.md", "README.md", "glossary.md"):
         doc = REPO / "course" / name
         if not doc.exists():
             pytest.fail(f"course/{name} is missing")
