@@ -43,11 +43,12 @@ def _public_lines(library: Path | None) -> set[str]:
             for line in path.read_text(encoding="utf-8").splitlines()}
 
 
-def secrets(source_dir: Path, min_chars: int = 16, library: Path | None = None) -> list[str]:
+def secrets(source_dir: Path, min_chars: int = 20, library: Path | None = None) -> list[str]:
     """Every line inside a solution, hidden-test or mark-scheme region of the sources, whitespace-normalised.
 
-    Lines of fewer than ``min_chars`` non-space characters (``else:``, ``return []``)
-    are left out: they stand in any Python file and prove nothing. So are lines that
+    Lines of fewer than ``min_chars`` non-space characters (``else:``, ``return []``,
+    ``m = kt.blank_map()``) are left out: they are idioms a lesson teaches, and stand in
+    any Python file; they prove nothing. So are lines that
     stand, the same, in the student library ``library`` (a3's haversine is
     ``koreathaw.places.distance_km``'s): students have that code in any case.
     """

@@ -31,7 +31,7 @@ SOURCE = REPO / "assignments" / "source"
 
 
 def secret_lines() -> list[str]:
-    """Every line (16 characters or more) of every solution, hidden-test or mark-scheme region, as the sources hold it."""
+    """Every line (20 non-space characters or more) of every solution, hidden-test or mark-scheme region, as the sources hold it."""
     library = {" ".join(l.split()) for p in (REPO / "src" / "koreathaw").rglob("*.py") for l in p.read_text().splitlines()}
     lines = []
     for path in sorted(SOURCE.glob("*/*.ipynb")):
@@ -39,7 +39,7 @@ def secret_lines() -> list[str]:
         for begin, end in (("BEGIN SOLUTION", "END SOLUTION"), ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"),
                            ("BEGIN MARK SCHEME", "END MARK SCHEME")):
             lines += [" ".join(l.split()) for l in region_lines(text, begin, end)]
-    return sorted({l for l in lines if len(l.replace(" ", "")) >= 16 and l not in library})
+    return sorted({l for l in lines if len(l.replace(" ", "")) >= 20 and l not in library})
 
 
 def every_text(data: bytes, name: str):
