@@ -11,14 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import folium
 import pandas as pd
 import pytest
 
-folium = pytest.importorskip("folium")
-
-from koreathaw import CATEGORIES, DataError, load_events, load_places  # noqa: E402
-from koreathaw import maps  # noqa: E402
-from koreathaw.maps import (  # noqa: E402
+from koreathaw import CATEGORIES, DataError, load_events, load_places
+from koreathaw import maps
+from koreathaw.maps import (
     PALETTE,
     THAW_PLACES,
     blank_map,
@@ -134,9 +133,19 @@ def test_palette_covers_categories_with_distinct_colour_blind_safe_colours():
 
 
 def test_palette_gives_a_new_category_an_unused_colour():
-    """A category the maps do not know yet still gets a colour no other category has."""
-    palette = maps._palette([*CATEGORIES, "tourism"])
-    assert palette["tourism"] not in [palette[c] for c in CATEGORIES] or len(CATEGORIES) >= len(maps.COLOUR_NAMES)
+    """A category the maps do not know yet gets a named colour no other category of the map has."""
+    known = [c for c in CATEGORIES if c != "coercion"]  # every colour taken but coercion's
+    palette = maps._palette([*known, "tourism"])
+    assert [palette[c] for c in known] == [PALETTE[c] for c in known], "the known categories keep their colours"
+    assert palette["tourism"] == PALETTE["coercion"], "the one colour left over goes to the new category"
+    assert len(set(palette.values())) == len(palette)
+
+
+def test_palette_refuses_more_categories_than_colours():
+    """Past the last distinguishable colour, a new category is an error, not a second grey."""
+    assert len(CATEGORIES) == len(maps.COLOUR_NAMES), "this test assumes every colour is taken"
+    with pytest.raises(ValueError, match=r"no colour left for \['tourism'\]"):
+        maps._palette([*CATEGORIES, "tourism"])
 
 
 def test_places_map_default_shows_every_place_and_labels_the_five():
@@ -550,8 +559,7 @@ def test_basemap_has_land_and_borders_for_each_tier():
 def test_basemap_land_lies_under_the_course_places(place_id):
     """Inland places of the course fall on the basemap's land (so the coastline is where it should be)."""
     places = load_places()
-    if place_id not in places.index:
-        pytest.skip(f"{place_id} is not in this gazetteer")
+    assert place_id in places.index, f"{place_id} left the gazetteer: choose another inland place for this test"
     lat, lon = places.loc[place_id, ["latitude", "longitude"]]
     land = [f["geometry"]["coordinates"] for f in basemap()["features"] if f["properties"]["kind"] == "land"]
     hits = sum(point_in_ring(lon, lat, polygon[0]) and not any(point_in_ring(lon, lat, hole) for hole in polygon[1:])

@@ -98,11 +98,19 @@ _PREFERRED_COLOUR = {
 
 
 def _palette(categories: Iterable[str]) -> dict[str, str]:
-    """Give each category its preferred colour; a new category the first unused one."""
+    """Give each category its preferred colour; a new category the first unused one.
+
+    Raises ValueError when there are more categories than distinguishable colours
+    (a maintainer adding an eleventh category must give it a look of its own).
+    """
+    categories = list(categories)
     palette = {c: _PREFERRED_COLOUR[c] for c in categories if c in _PREFERRED_COLOUR}
     spare = [c for c in COLOUR_NAMES if c not in palette.values()]
-    for number, category in enumerate(c for c in categories if c not in palette):
-        palette[category] = spare[number] if number < len(spare) else "#999999"
+    new = [c for c in categories if c not in palette]
+    if len(new) > len(spare):
+        raise ValueError(f"{len(categories)} categories but only {len(COLOUR_NAMES)} distinguishable colours: "
+                         f"no colour left for {new[len(spare):]}; add one to koreathaw.maps.COLOUR_NAMES")
+    palette.update(zip(new, spare))
     return {c: palette[c] for c in categories}
 
 

@@ -16,10 +16,8 @@ from typing import Any, Iterator
 
 import pytest
 
-pytest.importorskip("folium")
-
-from koreathaw import load_events, load_places  # noqa: E402
-from koreathaw.maps import THAW_PLACES, blank_map, events_map, markers_table, places_map, save_map  # noqa: E402
+from koreathaw import load_events, load_places
+from koreathaw.maps import THAW_PLACES, blank_map, events_map, markers_table, places_map, save_map
 
 pytestmark = pytest.mark.browser
 
