@@ -77,7 +77,7 @@ lab: setup
 test: setup browser-deps
 	$(BIN)/python -m pytest --doctest-modules src/koreathaw $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -p tests.notebooks.nbval_counts --nbval-lax --nbval-current-env --sanitize-with tests/notebooks/sanitize.cfg notebooks/ $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks/ $(PYTEST_ARGS)
 
 test-fast: setup
 	$(BIN)/python -m pytest --doctest-modules src/koreathaw $(PYTEST_ARGS)
