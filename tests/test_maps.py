@@ -15,6 +15,7 @@ import folium
 import pandas as pd
 import pytest
 
+import koreathaw as kt
 from koreathaw import CATEGORIES, DataError, load_events, load_places
 from koreathaw import maps
 from koreathaw.maps import (
@@ -274,9 +275,31 @@ def test_subset_map_with_no_match_draws_an_empty_map():
 # --------------------------------------------------------------------------- errors
 
 def test_subset_map_start_after_end_raises():
-    """A start date after the end date is a ValueError naming both."""
-    with pytest.raises(ValueError, match="2019-01-01 is after end 2018-01-01"):
+    """A start date after the end date is a ValueError naming both, as events_between says it."""
+    with pytest.raises(ValueError, match="end 2018-01-01 is before start 2019-01-01"):
         subset_map(start="2019-01-01", end="2018-01-01")
+
+
+def test_subset_map_takes_dates_as_events_between_does():
+    """A year or a month means all of it at either end, in subset_map as in events_between (it cut the end to 1 Jan)."""
+    events = load_events()
+    for start, end in (("2018", "2019"), ("2018-03", "2018-04"), ("2018-03-01", "2018-04-30")):
+        table = markers_table(subset_map(events, start, end))
+        expected = kt.events_between(events, start, end)
+        assert sorted(table["event_id"]) == sorted(expected["event_id"]), (start, end)
+    assert (markers_table(subset_map(events, end="2018"))["date"].dt.year == 2018).sum() == (events.index.year == 2018).sum()
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: subset_map(start=20180101), TypeError, r"start must be a date such as '2018-03-01'.*not 20180101 \(an int\)"),
+    (lambda: subset_map(category=5), TypeError, r"category must be text or a list of texts.*not 5 \(an int\)"),
+    (lambda: subset_map(keep_view="no"), TypeError, r"keep_view must be True or False, not 'no'"),
+    (lambda: places_map(highlight=7), TypeError, r"highlight must be text or a list of texts.*not 7 \(an int\)"),
+])
+def test_map_builders_name_a_wrong_shape(call, error, message):
+    """A wrong shape is refused with the argument's name, what was given and what is expected."""
+    with pytest.raises(error, match=message):
+        call()
 
 
 def test_subset_map_unknown_category_raises():

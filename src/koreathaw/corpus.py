@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from koreathaw import _args
 from koreathaw._files import data_dir, read_records
 from koreathaw.errors import DataError
 
@@ -61,6 +62,7 @@ def clean_body(text: str) -> str:
     >>> clean_body(raw)
     'The talks went well.'
     """
+    _args.text(text, "text", "an article's raw text")
     kept: list[str] = []
     for line in (raw.strip() for raw in text.splitlines()):
         if not line:
@@ -138,14 +140,23 @@ def tokens(text: str) -> list[str]:
     >>> tokens("Inter-Korean talks: North Korea's “peace” offer")
     ['inter-korean', 'talks', 'north', "korea's", 'peace', 'offer']
     """
+    _args.text(text, "text", "North Korea's peace offer")
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
 def _article_bodies(articles: pd.DataFrame | None, column: str) -> pd.Series:
-    table = load_articles() if articles is None else articles
+    """Return the chosen column of the articles table, after checking both arguments."""
     if column not in ("body", "text"):
-        raise ValueError(f"column must be 'body' or 'text', not {column!r}")
-    return table[column]
+        raise ValueError(f"column must be 'body' (the cleaned text) or 'text' (the raw text), not {_args.given(column)}")
+    if articles is None:
+        return load_articles()[column]
+    if not isinstance(articles, pd.DataFrame):
+        raise TypeError(f"articles must be a pandas DataFrame such as koreathaw.load_articles(), "
+                        f"not {_args.given(articles)}")
+    if column not in articles.columns:
+        raise ValueError(f"the articles table has no column {column!r}; pass koreathaw.load_articles() "
+                         "or some of its rows")
+    return articles[column]
 
 
 def kwic(term: str, articles: pd.DataFrame | None = None, width: int = 40, column: str = "body") -> pd.DataFrame:
@@ -169,10 +180,10 @@ def kwic(term: str, articles: pd.DataFrame | None = None, width: int = 40, colum
     >>> k[["article_id", "match"]].values.tolist()
     [['ipu-toast', 'Swiss wine']]
     """
-    if not isinstance(term, str):
-        raise TypeError(f"term must be text (a word or phrase such as 'sanctions'), not {term!r}")
+    _args.text(term, "term", "sanctions")
     if not term.strip():
-        raise ValueError("term must not be empty")
+        raise ValueError("term must not be empty: give a word or phrase such as 'sanctions'")
+    _args.whole_number(width, "width")
     pattern = re.compile(r"(?<![\w-])" + r"\s+".join(map(re.escape, term.split())) + r"(?![\w-])", re.IGNORECASE)
     rows = []
     for article_id, text in _article_bodies(articles, column).items():
@@ -183,20 +194,33 @@ def kwic(term: str, articles: pd.DataFrame | None = None, width: int = 40, colum
     return pd.DataFrame(rows, columns=["article_id", "left", "match", "right"])
 
 
-def term_counts(terms: list[str] | None = None, articles: pd.DataFrame | None = None, column: str = "body") -> pd.DataFrame:
+def term_counts(terms: str | list[str] | None = None, articles: pd.DataFrame | None = None,
+                column: str = "body") -> pd.DataFrame:
     """Return how often each term occurs in each article's body.
 
-    With ``terms`` given, returns one column per term (a term may be a
-    phrase), counted case-insensitively as whole words. Without, returns the
-    counts of every word, one column per word, most frequent first.
+    With ``terms`` given (one term as text, or a list of them), returns one
+    column per term (a term may be a phrase), counted case-insensitively as
+    whole words: ``term_counts("peace")`` is one column, ``peace``. Without,
+    returns the counts of every word, one column per word, most frequent first.
+
+    Raises
+    ------
+    TypeError
+        If ``terms`` is neither text nor a list of texts.
+    ValueError
+        If a term has no word in it (``"--"``).
 
     Examples
     --------
     >>> counts = term_counts(["sanctions", "peace"])
     >>> int(counts.loc["warm-climate", "sanctions"])
     4
+    >>> term_counts("peace").columns.tolist()
+    ['peace']
     """
     bodies = _article_bodies(articles, column)
+    if terms is not None:
+        terms = _args.texts(terms, "terms", ["peace", "sanctions"])
     if terms is None:
         table = pd.DataFrame({aid: Counter(tokens(text)) for aid, text in bodies.items()}).T.fillna(0).astype("int64")
         return table[table.sum().sort_values(ascending=False, kind="stable").index]
@@ -227,10 +251,10 @@ def mention_counts(articles: pd.DataFrame | None = None, kind: str | None = None
     """
     from koreathaw.names import find_mentions, load_names
 
-    names = load_names()
     allowed = {"person", "place", "organisation", "country"}
     if kind is not None and kind not in allowed:
-        raise ValueError(f"kind must be one of {sorted(allowed)}, not {kind!r}")
+        raise ValueError(f"kind must be one of {sorted(allowed)}, not {_args.given(kind)}")
+    names = load_names()
     bodies = _article_bodies(articles, column)
     counts = {}
     for article_id, text in bodies.items():

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from koreathaw import _args
 from koreathaw._files import read_records
 from koreathaw.errors import DataError
 
@@ -62,9 +63,8 @@ def canonical_name(name: str, names: pd.DataFrame | None = None) -> str:
     >>> canonical_name("Moon Jae In")
     'Moon Jae-in'
     """
-    if not isinstance(name, str):
-        raise TypeError(f"name must be text such as 'Moon Jae In', not {name!r}")
-    table = load_names() if names is None else names
+    _args.text(name, "name", "Moon Jae In")
+    table = _names_table(names)
     if name in table.index:
         return str(table.loc[name, "canonical"])
     import difflib
@@ -72,6 +72,18 @@ def canonical_name(name: str, names: pd.DataFrame | None = None) -> str:
     close = difflib.get_close_matches(name, list(table.index), n=3)
     hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
     raise KeyError(f"{name!r} is not a known name variant in names.csv{hint}")
+
+
+def _names_table(names: object) -> pd.DataFrame:
+    """Return ``names`` (or the course's) after checking it is a names table."""
+    if names is None:
+        return load_names()
+    if not isinstance(names, pd.DataFrame):
+        raise TypeError(f"names must be a pandas DataFrame such as koreathaw.load_names(), not {_args.given(names)}")
+    missing = [c for c in ("canonical", "kind") if c not in names.columns]
+    if missing:
+        raise ValueError(f"the names table is missing the columns {missing}; pass koreathaw.load_names()")
+    return names
 
 
 @lru_cache(maxsize=8)
@@ -90,13 +102,19 @@ def find_mentions(text: str, names: pd.DataFrame | None = None) -> pd.DataFrame:
     Columns: ``start``, ``end`` (character offsets), ``variant``,
     ``canonical`` and ``kind``.
 
+    Raises
+    ------
+    TypeError
+        If ``text`` is not text (e.g. a whole table: pass one article's body).
+
     Examples
     --------
     >>> m = find_mentions("Mr Moon met Kim Jong-un, then KCNA spoke.")
     >>> m["canonical"].tolist()
     ['Kim Jong Un', 'Korean Central News Agency']
     """
-    table = load_names() if names is None else names
+    _args.text(text, "text", "Mr Moon met Kim Jong-un")
+    table = _names_table(names)
     rows = []
     for match in _pattern(tuple(table.index)).finditer(text):
         variant = match.group(1)

@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from koreathaw import _args
 from koreathaw._html import escape_html, is_missing
 from koreathaw.events import check_event_table, load_events
 
@@ -123,14 +124,8 @@ def _map_html(subset: pd.DataFrame, events: pd.DataFrame | None = None, start: A
     """
     if subset.empty:
         return "<p><i>No event in this range: nothing to map.</i></p>"
-    try:
-        from koreathaw import maps
-    except ImportError:  # a library without maps: list the places instead
-        items = "".join(
-            f"<li>{escape_html(row.place_name)}: {row.latitude:.4f}, {row.longitude:.4f}</li>"
-            for row in subset.drop_duplicates("place_name").itertuples()
-        )
-        return f"<p>Places (no map available):</p><ul>{items}</ul>"
+    from koreathaw import maps
+
     if events is not None:
         fmap = maps.subset_map(events, start=start, end=end)
     else:
@@ -186,8 +181,10 @@ def timeline_stepper(events: pd.DataFrame | None = None, *, show_map: bool = Tru
     """
     import ipywidgets as widgets
 
-    table = _check_events(events)
     from koreathaw.corpus import load_articles
+
+    table = _check_events(events)
+    _args.flag(show_map, "show_map")
 
     articles = load_articles()
     ids = table["event_id"].tolist()
@@ -271,8 +268,13 @@ def article_explorer(articles: pd.DataFrame | None = None, term: str = "sanction
     from koreathaw.corpus import kwic, load_articles
 
     table = load_articles() if articles is None else articles
-    if not isinstance(table, pd.DataFrame) or "body" not in table.columns or table.empty:
-        raise ValueError("articles must be a non-empty table from koreathaw.load_articles()")
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"articles must be a pandas DataFrame such as koreathaw.load_articles(), "
+                        f"not {_args.given(table)}")
+    if "body" not in table.columns or table.empty:
+        raise ValueError("articles must be a non-empty table from koreathaw.load_articles() (with its 'body')")
+    _args.text(term, "term", "sanctions")
+    _args.whole_number(width, "width")
     options = [("All articles", "all")] + [
         (f"{row.title} ({pd.Timestamp(row.publication_date):%Y-%m-%d})", aid) for aid, row in zip(table.index, table.itertuples())
     ]
@@ -352,6 +354,7 @@ def date_range_map(events: pd.DataFrame | None = None, *, show_map: bool = True)
     from koreathaw.events import events_between
 
     table = _check_events(events)
+    _args.flag(show_map, "show_map")
     months = pd.period_range(table.index.min().to_period("M"), table.index.max().to_period("M"), freq="M")
     options = [(f"{m:%b %Y}", m) for m in months]
     slider = widgets.SelectionRangeSlider(

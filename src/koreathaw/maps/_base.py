@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from koreathaw._args import given
 from koreathaw._html import as_text
 from koreathaw.events import CATEGORIES, check_event_table
 
@@ -130,7 +131,7 @@ def check_places(places: object) -> pd.DataFrame:
     """Return ``places`` if it is a places table with names and coordinates; else raise."""
     if not isinstance(places, pd.DataFrame):
         raise TypeError(f"places must be a pandas DataFrame such as koreathaw.load_places(), "
-                        f"not {type(places).__name__}")
+                        f"not {given(places)}")
     missing = [c for c in PLACE_COLUMNS if c not in places.columns]
     if missing:
         raise ValueError(f"the places table is missing the columns {missing}; "
@@ -151,13 +152,3 @@ def check_events(events: object) -> pd.DataFrame:
     check_coordinates(table, table["event_id"].to_numpy(), "event")
     return table
 
-
-def check_categories(category: str | Iterable[str] | None) -> list[str] | None:
-    """Return the chosen categories as a list (None: all); raise ValueError for an unknown one."""
-    if category is None:
-        return None
-    chosen = [category] if isinstance(category, str) else list(category)
-    for name in chosen:
-        if name not in CATEGORIES:
-            raise ValueError(f"unknown category {name!r}; choose one of {sorted(CATEGORIES)}")
-    return chosen

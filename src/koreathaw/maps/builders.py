@@ -10,8 +10,10 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
+from koreathaw import _args
 from koreathaw._html import as_text, escape_html
 from koreathaw.events import CATEGORIES
 from koreathaw.maps import _layout
@@ -25,7 +27,6 @@ from koreathaw.maps._base import (
     OUTLINE,
     PALETTE,
     THAW_PLACES,
-    check_categories,
     check_events,
     check_mode,
     check_places,
@@ -153,7 +154,7 @@ def places_map(places: pd.DataFrame | None = None, *, highlight: str | Iterable[
     if highlight is None:
         chosen = [p for p in THAW_PLACES if p in places.index]
     else:
-        chosen = [highlight] if isinstance(highlight, str) else list(highlight)
+        chosen = _args.texts(highlight, "highlight", ["geneva", "beijing"])
         unknown = [p for p in chosen if p not in places.index]
         if unknown:
             raise ValueError(f"highlight={highlight!r}: {unknown} not in the places table "
@@ -318,8 +319,10 @@ def subset_map(events: pd.DataFrame | None = None, start: Any = None, end: Any =
     events : DataFrame, optional
         The table to choose from; :func:`koreathaw.load_events` by default.
     start, end : str or Timestamp, optional
-        The first and last start date to keep (both included), e.g.
-        ``"2018-04-27"``; open-ended when left out.
+        The first and last start date to keep (both included), written as for
+        :func:`koreathaw.events_between`: a day ``"2018-04-27"``, a month
+        ``"2018-04"`` or a year ``"2018"`` (the whole month or year, at either
+        end); open-ended when left out.
     category : str or list of str, optional
         One category or several (see :data:`koreathaw.CATEGORIES`).
     keep_view : bool, default True
@@ -329,14 +332,17 @@ def subset_map(events: pd.DataFrame | None = None, start: Any = None, end: Any =
 
     Raises
     ------
+    TypeError
+        If a date is not text or a Timestamp, or ``category`` is neither text
+        nor a list of texts (and as :func:`events_map`).
     ValueError
-        If ``start`` is after ``end``, a date cannot be read, or a category is
+        If ``end`` is before ``start``, a date cannot be read, or a category is
         unknown (and as :func:`events_map`).
 
     Examples
     --------
     >>> from koreathaw import markers_table
-    >>> m = subset_map(start="2018-01-01", end="2018-12-31", category="summit")
+    >>> m = subset_map(start="2018", end="2018", category="summit")
     >>> table = markers_table(m)
     >>> set(table["category"])
     {'summit'}
@@ -346,30 +352,19 @@ def subset_map(events: pd.DataFrame | None = None, start: Any = None, end: Any =
     from koreathaw.events import load_events
 
     events = check_events(load_events() if events is None else events)
-    chosen = check_categories(category)
-    stamps = {}
-    for name, value in (("start", start), ("end", end)):
-        if value is None:
-            continue
-        try:
-            stamps[name] = pd.Timestamp(value)
-        except (ValueError, TypeError):
-            raise ValueError(f"{name}={value!r} is not a date; write it YYYY-MM-DD, e.g. '2018-04-27'") from None
-        if pd.isna(stamps[name]):
-            raise ValueError(f"{name}={value!r} is not a date; write it YYYY-MM-DD, e.g. '2018-04-27'")
-    if "start" in stamps and "end" in stamps and stamps["start"] > stamps["end"]:
-        raise ValueError(f"start {stamps['start']:%Y-%m-%d} is after end {stamps['end']:%Y-%m-%d}")
-    mask = pd.Series(True, index=range(len(events)))
-    if "start" in stamps:
-        mask &= (events.index >= stamps["start"])
-    if "end" in stamps:
-        mask &= (events.index <= stamps["end"])
+    chosen = None if category is None else _args.choices(category, "category", CATEGORIES)
+    _args.flag(keep_view, "keep_view")
+    first, last = _args.date_range(start, end, open_ends=True)
+    mask = np.ones(len(events), dtype=bool)
+    if first is not None:
+        mask &= events.index >= first
+    if last is not None:
+        mask &= events.index <= last
     if chosen is not None:
         mask &= events["category"].astype(str).isin(chosen).to_numpy()
-    subset = events.iloc[mask.to_numpy().nonzero()[0]]
-    span = (f"{stamps['start']:%Y-%m-%d}" if "start" in stamps else "the start",
-            f"{stamps['end']:%Y-%m-%d}" if "end" in stamps else "the end")
-    title = f"Events from {span[0]} to {span[1]}"
+    subset = events.iloc[mask.nonzero()[0]]
+    title = f"Events from {'the start' if first is None else f'{first:%Y-%m-%d}'} to " \
+            f"{'the end' if last is None else f'{last:%Y-%m-%d}'}"
     if chosen is not None:
         title += f" ({', '.join(chosen)})"
     title += f": {len(subset)} of {len(events)}"
