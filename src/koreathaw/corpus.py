@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from koreathaw import _args
-from koreathaw._files import data_dir, read_records
+from koreathaw._files import data_dir, frame, read_records
 from koreathaw.errors import DataError
 
 __all__ = [
@@ -64,6 +64,7 @@ def clean_body(text: str) -> str:
     """
     _args.text(text, "text", "an article's raw text")
     kept: list[str] = []
+    seen = " "  # the tokens of the kept lines, space-separated, to find a repeated line in one search
     for line in (raw.strip() for raw in text.splitlines()):
         if not line:
             continue
@@ -76,9 +77,11 @@ def clean_body(text: str) -> str:
         words = line.split()
         if all(w.isupper() for w in words[:3]):
             continue
-        if kept and f" {' '.join(tokens(line))} " in f" {' '.join(tokens(' '.join(kept)))} ":
+        words = " ".join(tokens(line))
+        if kept and f" {words} " in seen:
             continue
         kept.append(line)
+        seen += f"{words} "
     return "\n\n".join(kept)
 
 
@@ -104,6 +107,15 @@ def load_articles(root: Path | None = None) -> pd.DataFrame:
     'The Straits Times'
     """
     root = root or data_dir()
+    rows = article_records(root)
+    for row in rows:
+        row["body"] = clean_body(row["text"])
+    return frame("articles", rows, root).set_index("article_id")
+
+
+def article_records(root: Path | None = None) -> list[dict]:
+    """Return the checked rows of articles.csv, each with the verbatim ``text`` of its file."""
+    root = root or data_dir()
     path, rows = read_records("articles", root)
     for row in rows:
         file = root / row["file"]
@@ -123,10 +135,7 @@ def load_articles(root: Path | None = None) -> pd.DataFrame:
             raise DataError(path, f"word_count says {row['word_count']} but {row['file']} has {words} words; "
                             "was the text changed?", line=row["_line"], column="word_count", row_id=row["article_id"])
         row["text"] = text
-        row["body"] = clean_body(text)
-    frame = pd.DataFrame.from_records(rows).drop(columns="_line")
-    frame["publication_date"] = pd.to_datetime(frame["publication_date"])
-    return frame.set_index("article_id")
+    return rows
 
 
 def tokens(text: str) -> list[str]:

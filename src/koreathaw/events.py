@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from koreathaw import _args
+from koreathaw._files import frame as table_frame
 from koreathaw._files import read_records
 from koreathaw.errors import DataError
 
@@ -71,19 +72,19 @@ def load_events(root: Path | None = None) -> pd.DataFrame:
     >>> events.loc[events["event_id"] == "E008", "place_name"].item()
     'Geneva'
     """
-    from koreathaw.corpus import load_articles
-    from koreathaw.names import load_names
-    from koreathaw.places import load_places
+    from koreathaw.corpus import article_records
+    from koreathaw.names import name_records
+    from koreathaw.places import place_records
 
-    path, rows = read_records("events", root)
-    places = load_places(root)
-    articles = load_articles(root)
-    names = load_names(root)
-    canonical = set(names["canonical"])
+    places = {r["place_id"]: r for r in place_records(root)}
+    texts = {r["article_id"]: r["text"] for r in article_records(root)}
+    canonical_of = {r["variant"]: r["canonical"] for r in name_records(root)}
+    # types, required values, vocabularies, patterns, the key and the references to
+    # places, articles and names: as data/datapackage.json declares them
+    path, rows = read_records("events", root, references={"places": places, "articles": texts, "names": canonical_of})
+    canonical = set(canonical_of.values())
     for row in rows:
         where = {"line": row["_line"], "row_id": row["event_id"]}
-        if row["place_id"] not in places.index:
-            raise DataError(path, f"unknown place {row['place_id']!r}; it is not in places.csv", column="place_id", **where)
         if row["end_date"] is not None and row["end_date"] < row["date"]:
             raise DataError(path, f"end_date {row['end_date']} is before date {row['date']}", column="end_date", **where)
         if row["cameo_code"][:2] != row["cameo_root"]:
@@ -91,30 +92,30 @@ def load_events(root: Path | None = None) -> pd.DataFrame:
                             column="cameo_root", **where)
         for col in ("actor1", "actor2"):
             if row[col] is not None and row[col] not in canonical:
-                raise DataError(path, f"{row[col]!r} is not a canonical name in names.csv", column=col, **where)
+                raise DataError(path, f"{row[col]!r} is not a canonical name in names.csv (it is a variant of "
+                                      f"{canonical_of[row[col]]!r})", column=col, **where)
         if (row["actor2"] is None) != (row["actor2_country"] is None):
             raise DataError(path, "actor2 and actor2_country must be both given or both empty", column="actor2_country", **where)
         if row["article_id"] is None and row["source_url"] is None:
             raise DataError(path, "no source: give an article_id with a quote, or a source_url", column="article_id", **where)
         if row["article_id"] is not None:
-            if row["article_id"] not in articles.index:
-                raise DataError(path, f"unknown article {row['article_id']!r}; it is not in articles.csv", column="article_id", **where)
             if not row["quote"]:
                 raise DataError(path, "an event citing an article needs a verbatim quote", column="quote", **where)
-            if row["quote"] not in articles.loc[row["article_id"], "text"]:
+            if row["quote"] not in texts[row["article_id"]]:
                 raise DataError(path, f"quote does not occur verbatim in article {row['article_id']!r}: {row['quote'][:60]!r}",
                                 column="quote", **where)
         elif row["quote"]:
             raise DataError(path, "a quote needs the article_id it comes from", column="article_id", **where)
-    frame = pd.DataFrame.from_records(rows).drop(columns="_line")
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame["end_date"] = pd.to_datetime(frame["end_date"])
+    frame = table_frame("events", rows, root)
     frame["duration_days"] = ((frame["end_date"].fillna(frame["date"]) - frame["date"]).dt.days + 1).astype("int64")
     for col in ("category", "verification", "date_precision"):
         frame[col] = frame[col].astype("category")
-    joined = places[["name", "country", "latitude", "longitude", "precision"]].rename(
-        columns={"name": "place_name", "precision": "place_precision"})
-    frame = frame.join(joined, on="place_id")
+    spots = [places[p] for p in frame["place_id"]]
+    for column, source in (("place_name", "name"), ("country", "country"), ("latitude", "latitude"),
+                           ("longitude", "longitude"), ("place_precision", "precision")):
+        frame[column] = [spot[source] for spot in spots]
+    frame["latitude"] = frame["latitude"].astype("float64")
+    frame["longitude"] = frame["longitude"].astype("float64")
     return frame.set_index("date").sort_index(kind="stable")
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from koreathaw import _args
+from koreathaw._files import frame as table_frame
 from koreathaw._files import read_records
 from koreathaw.errors import DataError
 
@@ -32,20 +33,22 @@ def load_names(root: Path | None = None) -> pd.DataFrame:
     >>> names.loc["Kim Jong-un", "canonical"]
     'Kim Jong Un'
     """
-    path, rows = read_records("names", root)
+    frame = table_frame("names", name_records(root), root)
+    frame["note"] = frame["note"].fillna("")
+    return frame.set_index("variant")
+
+
+def name_records(root: Path | None = None) -> list[dict]:
+    """Return the checked rows of names.csv: every canonical name is its own canonical form."""
+    path, rows = read_records("names", root)  # the data package: every canonical name is a variant too
     canonical_of = {r["variant"]: r["canonical"] for r in rows}
     for row in rows:
         target = row["canonical"]
-        if target not in canonical_of:
-            raise DataError(path, f"canonical name {target!r} is not listed as a variant of itself",
-                            line=row["_line"], column="canonical", row_id=row["variant"])
         if canonical_of[target] != target:  # a variant of a variant: canonical_name would return a variant
             raise DataError(path, f"{target!r} is not a canonical name (its own row maps it to "
                             f"{canonical_of[target]!r}); point {row['variant']!r} at {canonical_of[target]!r}",
                             line=row["_line"], column="canonical", row_id=row["variant"])
-    frame = pd.DataFrame.from_records(rows).drop(columns="_line")
-    frame["note"] = frame["note"].fillna("")
-    return frame.set_index("variant")
+    return rows
 
 
 def canonical_name(name: str, names: pd.DataFrame | None = None) -> str:
