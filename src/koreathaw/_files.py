@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import json
 import os
 import re
@@ -206,6 +207,42 @@ def _check_foreign_keys(path: Path, res: dict[str, Any], rows: list[dict[str, An
                                 line=rec["_line"], column=fields[0], row_id=rec["_id"])
 
 
+@functools.lru_cache(maxsize=16)
+def _parse_rows(path: Path, text: str, fields_json: str) -> tuple[dict[str, Any], ...]:
+    """Parse and check the rows of a table's text against its fields (memoised on the text and the fields).
+
+    The same text and the same rules give the same rows: a file read again (a
+    helper that loads a table on each call) is not checked again. The caller
+    copies the rows before changing them.
+    """
+    fields = json.loads(fields_json)
+    names = [f["name"] for f in fields]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise DataError(path, "file is empty; expected a header line", line=1) from None
+    except csv.Error as exc:
+        raise DataError(path, f"cannot read the header: {exc}", line=1) from None
+    _check_header(path, header, names)
+    rows: list[dict[str, Any]] = []
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise DataError(path, f"cannot parse the row: {exc}", line=reader.line_num) from None
+        if not cells or cells == [""]:
+            continue
+        where = {"line": reader.line_num, "row_id": cells[0]}
+        if len(cells) != len(names):
+            raise DataError(path, f"expected {len(names)} cells, found {len(cells)}", **where)
+        record = {f["name"]: _cell(path, raw, f, where) for f, raw in zip(fields, cells)}
+        rows.append(record | {"_line": where["line"], "_id": cells[0]})
+    return tuple(rows)
+
+
 def read_records(name: str, root: Path | None = None,
                  references: dict[str, Iterable[Any]] | None = None) -> tuple[Path, list[dict[str, Any]]]:
     """Read and check one table; return its path and its rows as dicts.
@@ -225,34 +262,17 @@ def read_records(name: str, root: Path | None = None,
     fields = res["schema"]["fields"]
     names = [f["name"] for f in fields]
     encoding = res.get("encoding", "utf-8").lower()
-    try:  # utf-8-sig reads UTF-8 and drops a leading byte-order mark
-        handle = path.open(encoding="utf-8-sig" if encoding in ("utf-8", "utf8") else encoding, newline="")
+    try:
+        data = path.read_bytes()
     except FileNotFoundError:
         raise DataError(path, "file is missing") from None
-    rows: list[dict[str, Any]] = []
-    with handle:
-        reader = csv.reader(handle)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise DataError(path, "file is empty; expected a header line", line=1) from None
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise DataError(path, f"cannot read the header: {exc}", line=1) from None
-        _check_header(path, header, names)
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise DataError(path, f"cannot parse the row: {exc}", line=reader.line_num) from None
-            if not cells or cells == [""]:
-                continue
-            where = {"line": reader.line_num, "row_id": cells[0]}
-            if len(cells) != len(names):
-                raise DataError(path, f"expected {len(names)} cells, found {len(cells)}", **where)
-            record = {f["name"]: _cell(path, raw, f, where) for f, raw in zip(fields, cells)}
-            rows.append(record | {"_line": where["line"], "_id": cells[0]})
+    try:  # utf-8-sig reads UTF-8 and drops a leading byte-order mark
+        text = data.decode("utf-8-sig" if encoding in ("utf-8", "utf8") else encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataError(path, f"cannot parse the row: not {encoding} text ({exc.reason} at byte {exc.start})",
+                        line=line) from None
+    rows = [dict(row) for row in _parse_rows(path, text, json.dumps(res["schema"]["fields"]))]
     if not rows:
         raise DataError(path, "the table has its header but no rows", line=2)
     _check_unique(path, rows, _key_fields(res["schema"].get("primaryKey")), "the primary key")

@@ -67,12 +67,16 @@ def canonical_name(name: str, names: pd.DataFrame | None = None) -> str:
     'Moon Jae-in'
     """
     _args.text(name, "name", "Moon Jae In")
-    table = _names_table(names)
-    if name in table.index:
-        return str(table.loc[name, "canonical"])
+    if names is None:  # the course's names: a look-up in the checked rows, no table to build
+        canonical_of = {r["variant"]: r["canonical"] for r in name_records()}
+    else:
+        table = _names_table(names)
+        canonical_of = dict(zip(table.index, table["canonical"]))
+    if name in canonical_of:
+        return str(canonical_of[name])
     import difflib
 
-    close = difflib.get_close_matches(name, list(table.index), n=3)
+    close = difflib.get_close_matches(name, list(canonical_of), n=3)
     hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
     raise KeyError(f"{name!r} is not a known name variant in names.csv{hint}")
 
