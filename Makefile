@@ -39,7 +39,7 @@ $(VENV)/bin/python:
 	  else echo ">>> cannot install python3-venv without root or sudo: install it and run make again"; exit 1; fi; }
 
 $(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock .jupyter/overrides.json .jupyter/jupyter_server_config.json .jupyter/jupyter_server_config.py .jupyter/nbgrader_config.py tools/formgrader/templates/mathjax.html.j2
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[course,test]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name koreathaw --display-name "Python 3 (Korean Thaw)" >/dev/null
 	mkdir -p $(VENV)/share/jupyter/lab/settings $(VENV)/etc/jupyter
 	cp .jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
