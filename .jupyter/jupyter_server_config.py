@@ -5,15 +5,15 @@
 
 - ``extra_static_paths``: serve the course's offline copy of MathJax 2 at
   ``<base>/static/koreathaw-mathjax/`` for nbgrader's Formgrader (see
-  ``tools/formgrader/README.md``), which otherwise asks cdnjs for it and breaks
-  with no network.
+  ``src/koreathaw_grading/static/README.md``), which otherwise asks cdnjs for it
+  and breaks with no network.
 """
-
-import sys
-from pathlib import Path
 
 c = get_config()  # noqa: F821 (provided by traitlets)
 
-_static = Path(sys.prefix).resolve().parent / "tools" / "formgrader" / "static"
-if _static.is_dir():
-    c.ServerApp.extra_static_paths = [str(_static)]
+try:
+    from koreathaw_grading.feedback import static_dir
+except ImportError:  # a student edition: no grading package, no Formgrader
+    pass
+else:
+    c.ServerApp.extra_static_paths = [str(static_dir())]

@@ -3,28 +3,34 @@
 Run nbgrader from this folder, or use the make targets (``make release``,
 ``make autograde`` ... see course/grading.md), which do.
 
+The course's nbgrader extensions come from the installed package ``koreathaw_grading``
+(``pip install -e .`` in ``make setup``).
+
+Autograding runs the student's code in a sandbox (``koreathaw_grading.sandbox``):
+no network, no view of this folder, limits kept by the OS kernel, tests judged
+outside it. ``UNSAFE_NO_SANDBOX=1`` runs it as the instructor instead (for a
+machine that cannot sandbox; every report line then says so).
+
 Environment overrides (for tests and slow machines):
-  KOREATHAW_CELL_TIMEOUT      seconds a cell may run before it is interrupted (default 30)
-  KOREATHAW_KERNEL_MEMORY_MB  address-space limit of the grading kernel in MB (default 4096; 0 = none)
+  KOREATHAW_CELL_TIMEOUT      CPU seconds a cell may use before it is interrupted (default 30)
+  KOREATHAW_KERNEL_MEMORY_MB  memory of the grading kernel in MB (default 4096; 0 = no limit, unsandboxed only)
+  KOREATHAW_DB_URL            the gradebook's database (default: gradebook.db in this folder)
 """
 
 import os
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-TOOLS = HERE.parent / "tools"
-if (TOOLS / "grading" / "__init__.py").is_file() and str(TOOLS) not in sys.path:
-    sys.path.insert(0, str(TOOLS))
+from koreathaw_grading.nbext import install_validator_check
 
-from grading.nbext import install_validator_check  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 c = get_config()  # noqa: F821 (provided by traitlets)
 
 # --- the course -------------------------------------------------------------
 c.CourseDirectory.course_id = "korean-thaw"
 c.CourseDirectory.root = str(HERE)
-c.CourseDirectory.db_url = "sqlite:///" + str(HERE / "gradebook.db")
+# SQLite: a writer waits up to 120 s for another (graders on every core) instead of failing "locked".
+c.CourseDirectory.db_url = os.environ.get("KOREATHAW_DB_URL") or f"sqlite:///{HERE / 'gradebook.db'}?timeout=120"
 # Files that are never part of a submission.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store", "__MACOSX"]
 
@@ -35,7 +41,8 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # --- executing notebooks (validate and autograde) ------------------------------
 # Every model solution runs in a few seconds; a cell that needs more than 30 s
 # is stuck (an endless loop): interrupt it, record a CellTimeoutError, go on.
-c.Execute.timeout = int(os.environ.get("KOREATHAW_CELL_TIMEOUT", "30"))
+_cell_seconds = int(os.environ.get("KOREATHAW_CELL_TIMEOUT", "30"))
+c.Execute.timeout = _cell_seconds
 c.Execute.interrupt_on_timeout = True
 c.Execute.raise_on_iopub_timeout = True
 c.Execute.iopub_timeout = 10
@@ -60,7 +67,8 @@ c.Execute.extra_arguments = _extra
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback  # noqa: E402
 from nbgrader.preprocessors import ClearHiddenTests, DeduplicateIds, Execute  # noqa: E402
 
-from grading.nbext import HideTestOutput, SafeDeduplicateIds, SafeExecute, StampManifest  # noqa: E402
+from koreathaw_grading.nbext import HideTestOutput, SafeDeduplicateIds, SafeExecute, StampManifest  # noqa: E402
+from koreathaw_grading.sandbox.execute import SandboxExecute  # noqa: E402
 
 
 def _default(cls, name):
@@ -77,9 +85,15 @@ c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [
     SafeDeduplicateIds if pp is DeduplicateIds else pp for pp in _default(Autograde, "sanitize_preprocessors")
 ]
+# Student code runs in the sandbox (CPU-time limits, so a busy machine changes no verdict);
+# SafeExecute (nbgrader's Execute, surviving a dying kernel) only with UNSAFE_NO_SANDBOX=1.
+_executor = SafeExecute if os.environ.get("UNSAFE_NO_SANDBOX") == "1" else SandboxExecute
 c.Autograde.autograde_preprocessors = [
-    SafeExecute if pp is Execute else pp for pp in _default(Autograde, "autograde_preprocessors")
+    _executor if pp is Execute else pp for pp in _default(Autograde, "autograde_preprocessors")
 ]
+c.SandboxExecute.cell_cpu = float(_cell_seconds)
+if _memory_mb > 0:
+    c.SandboxExecute.memory_mb = _memory_mb
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 40
 

@@ -5,12 +5,12 @@
 #
 # BENCH_N submissions to grade (40), BENCH_REPEATS (3) for the course, the floors and the
 # fast path, BENCH_BASELINE_REPEATS (1) for the slow stock ways (BENCH_BASELINES:
-# "fastgrade untuned,driver,serial,shards,per-student"; also plain, jobs+1), BENCH_ASSIGNMENT (the first), BENCH_FIGURES (1,2,3,4), BENCH_JOBS (cores).
+# "unsandboxed,driver,serial,shards,per-student"; also jobs+1), BENCH_ASSIGNMENT (the first), BENCH_FIGURES (1,2,3,4), BENCH_JOBS (cores).
 
 BENCH_N                ?= 40
 BENCH_REPEATS          ?= 3
 BENCH_BASELINE_REPEATS ?= 1
-BENCH_BASELINES        ?= fastgrade untuned,driver,serial,shards,per-student
+BENCH_BASELINES        ?= unsandboxed,driver,serial,shards,per-student
 BENCH_ASSIGNMENT       ?=
 BENCH_FIGURES          ?= 1,2,3,4
 BENCH_JOBS             ?=

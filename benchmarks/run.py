@@ -10,7 +10,7 @@ medians reported:
    ``pandas.read_csv`` of the same files (fresh interpreters);
 3. autograding N submissions (model solutions, blank releases, partly wrong
    answers) against executing the same N notebooks with plain nbclient on every
-   core; the fast path (``python -m fastgrade``) and the stock ways;
+   core; the fast path (``koreathaw-grade autograde``) and the stock ways;
 4. the size of the largest inline and linked map and of the largest executed notebook;
    the time to build and render an event map of 10,000 (made-up) events.
 
@@ -18,7 +18,7 @@ Writes the table between the markers of ``benchmarks/RESULTS.md`` and the raw
 numbers to ``benchmarks/last-run.json`` (neither with ``BENCH_NO_WRITE=1``). Environment knobs: ``BENCH_N`` (40),
 ``BENCH_REPEATS`` (3), ``BENCH_BASELINE_REPEATS`` (1), ``BENCH_ASSIGNMENT``
 (first assignment), ``BENCH_FIGURES`` (1,2,3,4), ``BENCH_BASELINES``
-("fastgrade untuned,driver,serial,shards,per-student"; also "plain", "jobs+1"), ``BENCH_JOBS`` (all cores).
+("unsandboxed,driver,serial,shards,per-student"; also "jobs+1"), ``BENCH_JOBS`` (all cores).
 """
 
 from __future__ import annotations
@@ -39,13 +39,15 @@ from typing import Any, Callable
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "benchmarks"
-sys.path.insert(0, str(REPO / "tools"))
+sys.path.insert(0, str(REPO / "tests" / "assignments"))
 
-from fastgrade import compare, samples  # noqa: E402
-from fastgrade.pool import default_jobs  # noqa: E402
+import compare  # noqa: E402  (tests/assignments: how two grading runs are compared)
+import samples  # noqa: E402  (tests/assignments: sample submissions)
+from koreathaw_grading.pool import default_jobs  # noqa: E402
 
 PY = sys.executable
 BIN = str(Path(PY).parent)
+GRADE = str(Path(BIN) / "koreathaw-grade")
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
@@ -253,8 +255,8 @@ class GradingBench:
         self.root = samples.course_copy(REPO, self.base)
         self.assignment = assignment or samples.assignments(self.root)[0]
         self.n, self.jobs = n, jobs
-        self.env = child_env(self.base / "tools")
-        subprocess.run([PY, "-m", "grading", "--course", str(self.root), "release", self.assignment],
+        self.env = child_env()
+        subprocess.run([GRADE, "--course", str(self.root), "release", self.assignment],
                        cwd=self.root, env=self.env, check=True, capture_output=True)
         kinds = {f"s{i:03d}": samples.KINDS[i % len(samples.KINDS)] for i in range(n)}
         samples.write_submissions(self.root, self.assignment, kinds)
@@ -277,16 +279,16 @@ class GradingBench:
         return timed([PY, str(BENCH / "nbexec.py"), "--jobs", str(self.jobs), "--json", str(self.base / "floor.json"),
                       *self.notebooks], env=self.env)
 
-    def fast(self, *flags: str, jobs: int | None = None) -> float:
-        return timed([PY, "-m", "fastgrade", "--course", str(self.root), "--jobs", str(jobs or self.jobs), *flags,
-                      "autograde", self.assignment], cwd=self.root, env=self.env)
+    def fast(self, jobs: int | None = None, env: dict[str, str] | None = None) -> float:
+        return timed([GRADE, "--course", str(self.root), "autograde", "--jobs", str(jobs or self.jobs),
+                      self.assignment], cwd=self.root, env=env or self.env)
 
-    def fast_plain(self) -> float:
-        return timed([PY, "-m", "fastgrade", "--course", str(self.root), "--jobs", str(self.jobs),
-                      "plain", self.assignment, "--force"], cwd=self.root, env=self.env)
+    def unsandboxed(self) -> float:
+        """The fast path with student code run as the instructor (``UNSAFE_NO_SANDBOX=1``): the speed before the sandbox."""
+        return self.fast(env={**self.env, "UNSAFE_NO_SANDBOX": "1"})
 
     def driver(self) -> float:
-        return timed([PY, "-m", "grading", "--course", str(self.root), "autograde", self.assignment],
+        return timed([GRADE, "--course", str(self.root), "autograde", "--serial", self.assignment],
                      cwd=self.root, env=self.env)
 
     def serial(self) -> float:
@@ -339,8 +341,8 @@ def figure3(work: Path, n: int, repeats: int, baseline_repeats: int, assignment:
     bench = GradingBench(work, assignment, n, jobs)
     log(f"figure 3: {bench.assignment}, N={n}, {jobs} jobs, {repeats} repeats (baselines {baseline_repeats})")
     ways: dict[str, Callable[[], float]] = {"floor": bench.floor, "fastgrade": bench.fast}
-    extra = {"fastgrade untuned": lambda: bench.fast("--no-tuning"), "serial": bench.serial,
-             "per-student": bench.per_student, "driver": bench.driver, "shards": bench.shards, "plain": bench.fast_plain,
+    extra = {"unsandboxed": bench.unsandboxed, "serial": bench.serial,
+             "per-student": bench.per_student, "driver": bench.driver, "shards": bench.shards,
              "jobs+1": lambda: bench.fast(jobs=jobs + 1)}
     times: dict[str, list[float]] = {k: [] for k in [*ways, *[b for b in baselines if b in extra]]}
     cpu: dict[str, list[float]] = {k: [] for k in times}
@@ -359,7 +361,7 @@ def figure3(work: Path, n: int, repeats: int, baseline_repeats: int, assignment:
             log(f"  {name}: {seconds:.1f} s, {cpu[name][-1]:.1f} CPU s")
             if name != "floor" and name not in snaps:
                 snaps[name] = bench.snapshot()
-                if name in ("fastgrade", "driver", "fastgrade untuned", "jobs+1"):
+                if name in ("fastgrade", "driver", "unsandboxed", "jobs+1"):
                     snaps[name]["reports"] = compare.reports(bench.root, bench.assignment)
     same = {}
     ref = "serial" if "serial" in snaps else "driver" if "driver" in snaps else "fastgrade"
@@ -369,7 +371,7 @@ def figure3(work: Path, n: int, repeats: int, baseline_repeats: int, assignment:
         diffs = compare.differences(snap["grades"], snaps[ref]["grades"]) + \
             compare.differences(snap["outputs"], snaps[ref]["outputs"])
         same[name] = {"against": ref, "identical": not diffs, "differences": diffs[:5]}
-    for name in ("fastgrade", "fastgrade untuned", "jobs+1"):
+    for name in ("fastgrade", "unsandboxed", "jobs+1"):
         if name in snaps and "driver" in snaps:
             diffs = compare.differences(snaps[name]["reports"], snaps["driver"]["reports"])
             same[f"{name} reports"] = {"against": "driver", "identical": not diffs, "differences": diffs[:5]}
@@ -489,16 +491,15 @@ def render(data: dict[str, Any]) -> str:
                          f"{t['grader start-up, trimmed'] / t['import pandas']:.1f}× |")
     if f3:
         n, fl = f3["n"], median(f3["times"]["floor"])
-        label = {"fastgrade": f"`python -m fastgrade autograde` (course driver, {f3['jobs']} workers) — the fast path",
-                 "fastgrade untuned": f"the same with `--no-tuning` (new engine per gradebook open, no warm-up, full imports) — before",
+        label = {"fastgrade": f"`koreathaw-grade autograde` ({f3['jobs']} workers, student code in the sandbox) — the fast path",
+                 "unsandboxed": f"the same with `UNSAFE_NO_SANDBOX=1` (student code run as the instructor) — before the sandbox",
                  "jobs+1": f"the fast path with {f3['jobs'] + 1} workers",
-                 "plain": f"`python -m fastgrade plain` (bare nbgrader, {f3['jobs']} workers)",
-                 "driver": "`python -m grading autograde` (course driver, serial) — before",
+                 "driver": "`koreathaw-grade autograde --serial` (one student after another)",
                  "serial": "stock `nbgrader autograde` (serial)",
                  "shards": f"stock `nbgrader autograde`, {f3['jobs']} parallel shards of the students, one app per shard "
                            "(gradebook initialised before)",
                  "per-student": f"stock `nbgrader autograde --student S`, {f3['jobs']} at a time, a new app per student"}
-        for name in ("fastgrade", "fastgrade untuned", "jobs+1", "plain", "driver", "serial", "shards", "per-student"):
+        for name in ("fastgrade", "unsandboxed", "jobs+1", "driver", "serial", "shards", "per-student"):
             if name not in f3["times"] or not f3["times"][name]:
                 continue
             t = median(f3["times"][name])
@@ -556,13 +557,12 @@ def render(data: dict[str, Any]) -> str:
         lines += ["", "Before and after, from this run (figure 3; ratios to the all-cores floor in brackets):", "",
                   "| change | before | after | speed-up |", "| --- | --- | --- | --- |"]
         step("grade on every core: one long-lived forked grader per core, students from one queue, gradebook "
-             "initialised once before the fork (`grading autograde` → `fastgrade --no-tuning`)", "driver", "fastgrade untuned")
+             "initialised once before the fork (`autograde --serial` → `autograde`)", "driver", "fastgrade")
         step("no new nbgrader app per student (`nbgrader autograde --student S` per student, in parallel → "
-             "`fastgrade --no-tuning`)", "per-student", "fastgrade untuned")
-        step("one app per shard instead (stock parallel shards → `fastgrade --no-tuning`)", "shards", "fastgrade untuned")
-        step("no per-open gradebook cost (one engine per worker: compiled-statement cache, tables checked once), "
-             "lazy imports warmed before the fork, no `rfc3987_syntax` import (`--no-tuning` → default)",
-             "fastgrade untuned", "fastgrade")
+             "`autograde`)", "per-student", "fastgrade")
+        step("one app per shard instead (stock parallel shards → `autograde`)", "shards", "fastgrade")
+        step("the sandbox: student code in its own namespaces, tests judged outside it "
+             "(`UNSAFE_NO_SANDBOX=1` → default; a ratio below 1 is its overhead)", "unsandboxed", "fastgrade")
         step("all together: stock serial `nbgrader autograde` → `fastgrade`", "serial", "fastgrade")
         step("all together: the course driver, serial → `fastgrade`", "driver", "fastgrade")
     for number, why in data.get("failed", {}).items():
@@ -628,7 +628,7 @@ def main() -> int:
     baseline_repeats = env_int("BENCH_BASELINE_REPEATS", 1)
     n = env_int("BENCH_N", 40)
     jobs = env_int("BENCH_JOBS", default_jobs())
-    baselines = [b.strip() for b in os.environ.get("BENCH_BASELINES", "fastgrade untuned,driver,serial,shards,per-student").split(",") if b.strip()]
+    baselines = [b.strip() for b in os.environ.get("BENCH_BASELINES", "unsandboxed,driver,serial,shards,per-student").split(",") if b.strip()]
     data: dict[str, Any] = {"machine": machine(), "repeats": repeats, "baseline_repeats": baseline_repeats}
     log(f"machine: {data['machine']}")
     with tempfile.TemporaryDirectory(prefix="koreathaw-bench-") as tmp:

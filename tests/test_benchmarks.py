@@ -15,11 +15,12 @@ REPO = Path(__file__).resolve().parents[1]
 def _load(name: str):
     spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO / "benchmarks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(REPO / "tools"))
+    helpers = str(REPO / "tests" / "assignments")
+    sys.path.insert(0, helpers)
     try:
         spec.loader.exec_module(module)
     finally:
-        sys.path.remove(str(REPO / "tools"))
+        sys.path.remove(helpers)
     return module
 
 

@@ -23,13 +23,36 @@ def test_load_articles_shape_and_dtypes():
 
 
 def test_load_articles_metadata_only_as_far_as_text_shows():
-    """Only the Straits Times piece names its outlet; no URL is known."""
+    """An outlet is named only if the text states it or an external attribution documents it; no URL is invented."""
     articles = kt.load_articles()
     assert articles.loc["warm-climate", "outlet"] == "The Straits Times"
-    assert set(articles.drop(index="warm-climate")["outlet"]) == {"unknown"}
-    assert set(articles["url"]) == {"unknown"}
+    assert articles.loc["warm-climate", "outlet_basis"] == "stated"
+    for article_id, row in articles.iterrows():
+        if row["outlet_basis"] == "stated":
+            assert row["outlet"] in row["text"], f"{article_id}: a stated outlet must be written in the text"
+        assert (row["outlet"] == "unknown") == (row["outlet_basis"] == "unknown"), article_id
+        # The texts carry no web address: a known URL can only come from the external attribution.
+        assert (row["url"] != "unknown") == (row["outlet_basis"] == "external"), article_id
     assert articles.loc["ipu-toast", "publication_date"] == pd.Timestamp("2018-03-28")
     assert set(articles.loc[articles["date_basis"] == "inferred"].index) == {"talks-panmunjom", "liaison-meeting"}
+
+
+def test_external_attributions_name_their_source():
+    """An external attribution gives the page it rests on (an http(s) address) and says so in outlet_note."""
+    articles = kt.load_articles()
+    external = articles[articles["outlet_basis"] == "external"]
+    assert set(external.index) == {"ipu-toast", "liaison-meeting"}, "the attributions documented in data/README.md"
+    for article_id, row in external.iterrows():
+        assert row["url"].startswith(("http://", "https://")), article_id
+        assert "External attribution" in row["outlet_note"], article_id
+        assert row["outlet"] not in row["text"], f"{article_id}: an outlet the text names is 'stated', not 'external'"
+
+
+def test_load_articles_unknown_outlet_basis(data_copy):
+    """An outlet basis outside the vocabulary is refused, naming the row."""
+    data_copy.set_cell("articles", "ipu-toast", "outlet_basis", "guessed")
+    with pytest.raises(kt.DataError, match=r"articles\.csv, line \d \(ipu-toast\), column 'outlet_basis': 'guessed' is not one of"):
+        kt.load_articles()
 
 
 def test_load_articles_title_occurs_in_text():

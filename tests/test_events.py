@@ -209,3 +209,156 @@ def test_events_between_takes_whole_years_and_months(events):
 def test_events_between_names_the_bad_argument(events, start, end, error, message):
     with pytest.raises(error, match=message):
         kt.events_between(events, start, end)
+
+
+# --- The rows themselves (issue 16): every event, read as written in events.csv -----------------------
+
+import csv as _csv
+import json as _json
+import re as _re
+from urllib.parse import urlparse as _urlparse
+
+from koreathaw.places import COUNTRY_BOUNDS as _COUNTRY_BOUNDS
+
+
+def _table(name: str) -> list[dict[str, str]]:
+    with (kt.data_dir() / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(_csv.DictReader(handle))
+
+
+def _span() -> tuple[str, str]:
+    package = _json.loads((kt.data_dir() / "datapackage.json").read_text(encoding="utf-8"))
+    fields = next(r for r in package["resources"] if r["name"] == "events")["schema"]["fields"]
+    date = next(f for f in fields if f["name"] == "date")["constraints"]
+    return date["minimum"], date["maximum"]
+
+
+ROWS = _table("events")
+ROW_IDS = [row["event_id"] for row in ROWS]
+# Sources the review of issue 16 found too weak (a mirror, an aggregator, a content farm, a staging site,
+# a test deployment): none may come back.
+WEAK_SOURCES = ("nsh-em.com", "zerohedge.com", "pledgetimes.com", "digital-stage.", "test.pax.")
+
+
+def _quad(root: int) -> int:
+    """GDELT's QuadClass for a CAMEO root code (data/README.md)."""
+    return 1 if root <= 5 else 2 if root <= 8 else 3 if root <= 13 else 4
+
+
+def _documented_cameo_codes() -> set[str]:
+    """The codes data/README.md lists under 'Codes used'."""
+    readme = (kt.data_dir() / "README.md").read_text(encoding="utf-8")
+    listing = readme[readme.index("- Codes used:"):]
+    listing = listing[:listing.index("\n- ", 3)]
+    return set(_re.findall(r"\b(\d{3,4})\b", listing))
+
+
+@pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
+def test_event_dates_inside_the_span(row):
+    """Start and end lie in the table's span (datapackage.json); a month-precise date is the 1st of its month."""
+    first, last = _span()
+    end = row["end_date"] or row["date"]
+    assert first <= row["date"] <= end <= last, (row["date"], row["end_date"])
+    if row["date_precision"] == "month":
+        assert row["date"].endswith("-01"), "a date known to the month is written as the 1st of that month"
+    assert row["date_note"], "every date says how it was found"
+
+
+@pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
+def test_event_place_in_gazetteer_with_matching_precision(row):
+    """The place is a gazetteer row; geo_precision 1 needs a site, 3 a country point, 2 anything but a country."""
+    places = {place["place_id"]: place for place in _table("places")}
+    assert row["place_id"] in places, f"{row['place_id']!r} is not in places.csv"
+    kind = places[row["place_id"]]["precision"]
+    allowed = {"1": {"site"}, "2": {"site", "city", "region"}, "3": {"country"}}[row["geo_precision"]]
+    assert kind in allowed, f"geo_precision {row['geo_precision']} at a {kind} point"
+
+
+@pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
+def test_event_source_is_a_reader_can_open(row):
+    """Each row cites an article quote or an http(s) address, says what the address confirms, and no known weak site."""
+    assert row["quote"] or row["source_url"], "no source"
+    if row["source_url"]:
+        url = _urlparse(row["source_url"])
+        assert url.scheme in ("http", "https") and "." in url.netloc and " " not in row["source_url"], row["source_url"]
+        assert row["source_note"], "a source_url needs a source_note saying what it confirms"
+        assert not any(weak in url.netloc for weak in WEAK_SOURCES), f"weak source {url.netloc}"
+    if row["quote"]:
+        assert row["article_id"], "a quote names its article"
+
+
+@pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
+def test_event_verification_status_is_honest(row):
+    """'verified' rests on a quote or a source that was read and described; anything less explains itself."""
+    status = row["verification"]
+    if status == "verified":
+        assert (row["article_id"] and row["quote"]) or (row["source_url"] and row["source_note"]), \
+            "a verified row has a quote from its article or a source_url with a source_note"
+    else:
+        assert row["notes"], f"a {status} row says in notes what could not be checked"
+        if status == "date_unconfirmed":
+            assert "date" in row["date_note"].lower() or "unconfirmed" in row["date_note"].lower()
+        if status == "place_unconfirmed":
+            assert row["geo_precision"] != "1", "an unconfirmed place cannot be an exact site"
+
+
+@pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
+def test_event_cameo_coding_is_consistent_and_documented(row):
+    """Root = first two digits, QuadClass = GDELT's class of the root, and the code is one data/README.md explains."""
+    code = row["cameo_code"]
+    assert _re.fullmatch(r"\d{3,4}", code), code
+    assert row["cameo_root"] == code[:2] and 1 <= int(code[:2]) <= 20, (code, row["cameo_root"])
+    assert row["quad_class"] == str(_quad(int(code[:2]))), (code, row["quad_class"])
+    assert code in _documented_cameo_codes(), f"CAMEO {code} is used but not listed under 'Codes used' in data/README.md"
+
+
+@pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
+def test_event_actors_have_iso_codes(row):
+    """actor1 has an ISO 3166 alpha-3 code; actor2 and its code come together."""
+    assert _re.fullmatch(r"[A-Z]{3}", row["actor1_country"]), row["actor1_country"]
+    assert bool(row["actor2"]) == bool(row["actor2_country"])
+    if row["actor2_country"]:
+        assert _re.fullmatch(r"[A-Z]{3}", row["actor2_country"]), row["actor2_country"]
+
+
+def test_each_actor_has_one_country():
+    """The same actor carries the same country code in every row (no KOR for a North Korean by mistake)."""
+    seen: dict[str, set[str]] = {}
+    for row in ROWS:
+        for actor, country in ((row["actor1"], row["actor1_country"]), (row["actor2"], row["actor2_country"])):
+            if actor:
+                seen.setdefault(actor, set()).add(country)
+    mixed = {actor: sorted(codes) for actor, codes in seen.items() if len(codes) > 1}
+    assert not mixed, f"actors with more than one country code: {mixed}"
+
+
+def test_country_codes_of_places_are_known():
+    """Every gazetteer country has a bounding box, so the loader can check its points."""
+    unknown = sorted({place["country"] for place in _table("places")} - set(_COUNTRY_BOUNDS))
+    assert not unknown, unknown
+
+
+def test_no_duplicate_events():
+    """No two rows record the same event: same start, actors, code and place, or the same title."""
+    keys = [(r["date"], r["actor1"], r["actor2"], r["cameo_code"], r["place_id"]) for r in ROWS]
+    titles = [r["title"].casefold() for r in ROWS]
+    twice = sorted({k for k in keys if keys.count(k) > 1}) + sorted({t for t in titles if titles.count(t) > 1})
+    assert not twice, f"duplicate events: {twice}"
+
+
+def test_every_year_has_cooperation_and_conflict():
+    """Each year of the span records both cooperation (quad 1-2) and conflict (quad 3-4): no year told one-sidedly."""
+    first, last = _span()
+    for year in range(int(first[:4]), int(last[:4]) + 1):
+        quads = {int(r["quad_class"]) for r in ROWS if r["date"].startswith(str(year))}
+        assert quads & {1, 2}, f"{year}: no cooperation recorded"
+        assert quads & {3, 4}, f"{year}: no conflict recorded"
+
+
+def test_events_test_detects_a_weak_source(data_copy):
+    """The source check is not vacuous: a staging address is caught."""
+    data_copy.set_cell("events", "E037", "source_url", "https://digital-stage.thehill.com/policy/defense/415429")
+    with (data_copy.root / "events.csv").open(encoding="utf-8", newline="") as handle:
+        row = next(r for r in _csv.DictReader(handle) if r["event_id"] == "E037")
+    with pytest.raises(AssertionError, match="weak source"):
+        test_event_source_is_a_reader_can_open(row)

@@ -21,10 +21,8 @@ NB          ?=
 
 JOBS        ?=
 
-GRADING = PYTHONPATH="$(CURDIR)/tools" $(BIN)/python -m grading --course "$(COURSE)" $(if $(ROSTER),--roster "$(ROSTER)")
-# The fast path (benchmarks/RESULTS.md): one long-lived grader per core, gradebook
-# initialised once; same grades, reports and exit status as the serial driver.
-FASTGRADE = PYTHONPATH="$(CURDIR)/tools" $(BIN)/python -m fastgrade --course "$(COURSE)" $(if $(ROSTER),--roster "$(ROSTER)") $(if $(JOBS),--jobs $(JOBS))
+# The instructor's command, from the package koreathaw_grading (src/koreathaw_grading/).
+GRADING = $(BIN)/koreathaw-grade --course "$(COURSE)" $(if $(ROSTER),--roster "$(ROSTER)")
 
 .PHONY: release collect autograde autograde-serial report feedback export validate grading-help
 
@@ -38,11 +36,11 @@ collect: setup
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make collect SUBMISSIONS=folder [ASSIGNMENT=a1-sources]"; exit 2; }
 	$(GRADING) collect "$(SUBMISSIONS)" $(ASSIGNMENT)
 
-autograde: setup
-	$(FASTGRADE) autograde $(ASSIGNMENT) $(if $(STUDENTS),--students "$(STUDENTS)")
+autograde: setup sandbox-deps
+	$(GRADING) autograde $(ASSIGNMENT) $(if $(STUDENTS),--students "$(STUDENTS)") $(if $(JOBS),--jobs $(JOBS))
 
-autograde-serial: setup
-	$(GRADING) autograde $(ASSIGNMENT) $(if $(STUDENTS),--students "$(STUDENTS)")
+autograde-serial: setup sandbox-deps
+	$(GRADING) autograde --serial $(ASSIGNMENT) $(if $(STUDENTS),--students "$(STUDENTS)")
 
 report: setup
 	$(GRADING) report $(ASSIGNMENT)

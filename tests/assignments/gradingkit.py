@@ -1,8 +1,8 @@
 """Support for the grading proofs: a temporary copy of the course, and hand-made submissions.
 
-The copy holds ``assignments/`` (source + nbgrader_config.py) and
-``tools/grading/``, as the repository does; nbgrader and the grading driver run
-in subprocesses with the venv's ``bin/`` on PATH.
+The copy holds ``assignments/`` (source + nbgrader_config.py), as the
+repository does; nbgrader and ``koreathaw-grade`` (the installed grading
+package) run in subprocesses with the venv's ``bin/`` on PATH.
 
 Every submission starts from the *released* notebook, as a student's does, and
 then answers it (with the model solution), answers it wrongly, breaks it, or
@@ -203,7 +203,6 @@ class CourseCopy:
 
     def run(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
         env = course_env()
-        env["PYTHONPATH"] = str(self.base / "tools")
         proc = subprocess.run(list(args), cwd=self.root, env=env, capture_output=True, text=True, timeout=timeout)
         self.log.append(f"$ {' '.join(args)}\n{proc.stdout}\n{proc.stderr}")
         if check and proc.returncode != 0:
@@ -214,7 +213,7 @@ class CourseCopy:
         return self.run(str(BIN / "nbgrader"), *args, check=check)
 
     def grading(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return self.run(sys.executable, "-m", "grading", "--course", str(self.root), *args, check=check)
+        return self.run(str(BIN / "koreathaw-grade"), "--course", str(self.root), *args, check=check)
 
     def release(self, name: str) -> dict:
         return read(self.root / "release" / name / f"{name}.ipynb")
@@ -241,8 +240,6 @@ def make_course(base: Path) -> CourseCopy:
     (base / "assignments").mkdir(parents=True)
     shutil.copytree(REPO / "assignments" / "source", base / "assignments" / "source")
     shutil.copy(REPO / "assignments" / "nbgrader_config.py", base / "assignments" / "nbgrader_config.py")
-    shutil.copytree(REPO / "tools" / "grading", base / "tools" / "grading",
-                    ignore=shutil.ignore_patterns("__pycache__"))
     return CourseCopy(base)
 
 
@@ -311,11 +308,10 @@ class Batch:
 
 
 def run_batch(course: CourseCopy) -> tuple[list[tuple[float, str]], float]:
-    """Run ``python -m grading autograde`` over everything; return (timed stdout lines, seconds)."""
+    """Run ``koreathaw-grade autograde --serial`` over everything; return (timed stdout lines, seconds)."""
     env = course_env()
-    env["PYTHONPATH"] = str(course.base / "tools")
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "grading", "--course", str(course.root), "autograde"],
+    proc = subprocess.Popen([str(BIN / "koreathaw-grade"), "--course", str(course.root), "autograde", "--serial"],
                             cwd=course.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines = []
     assert proc.stdout is not None

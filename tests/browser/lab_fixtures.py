@@ -343,8 +343,8 @@ def copy_lessons(dest: Path) -> Path:
 def copy_course(dest: Path, assignments: list[str]) -> Path:
     """Copy the nbgrader course root into ``dest/assignments`` with the named sources.
 
-    ``dest`` mirrors the repository's layout: ``tools/`` and ``data/`` are linked next to
-    the course root (``nbgrader_config.py`` imports ``../tools/grading``). Returns the
+    ``dest`` mirrors the repository's layout: ``data/`` is linked next to the course root
+    (``nbgrader_config.py`` imports the installed ``koreathaw_grading``). Returns the
     course root, where nbgrader runs.
     """
     src = assignments_dir()
@@ -356,9 +356,8 @@ def copy_course(dest: Path, assignments: list[str]) -> Path:
     for name in assignments:
         shutil.copytree(src / "source" / name, course / "source" / name,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    for linked in ("tools", "data"):
-        if (REPO / linked).exists() and not (dest / linked).exists():
-            (dest / linked).symlink_to(REPO / linked, target_is_directory=True)
+    if (REPO / "data").exists() and not (dest / "data").exists():
+        (dest / "data").symlink_to(REPO / "data", target_is_directory=True)
     return course
 
 

@@ -1,6 +1,6 @@
 """What an instructor sees: nbgrader's Formgrader inside the course's JupyterLab.
 
-A temporary copy of the course root (``assignments/``, with ``tools/`` and ``data/``
+A temporary copy of the course root (``assignments/``, with ``data/``
 linked beside it) gets a4-synthesis released, one student's submission (code answers
 right, a written argument) and ``nbgrader autograde``. JupyterLab then runs in that
 course root, as ``make lab`` would for an instructor; the browser, which may reach only
@@ -187,9 +187,9 @@ def test_instructor_grades_written_answer_in_formgrader(page, lab, graded_course
     assert float(after["score"]) == pytest.approx(expected_total), (before, after)
     assert float(after["max_score"]) == pytest.approx(float(before["max_score"]))
     # nbgrader's submission page would ask cdnjs for MathJax 2; the course serves it
-    # (tools/formgrader/): nothing may leave the machine
+    # (src/koreathaw_grading/static/): nothing may leave the machine
     assert page.blocked == [], f"the Formgrader asked for the network: {page.blocked}"
-    assert mathjax_missing == [], f"files missing from tools/formgrader/static: {mathjax_missing}"
+    assert mathjax_missing == [], f"files missing from src/koreathaw_grading/static: {mathjax_missing}"
 
 
 def _fmt(value: float) -> str:
@@ -203,10 +203,8 @@ def _fmt(value: float) -> str:
 def test_feedback_page_typesets_math_offline(graded_course, lab_browser, shots):
     """``make feedback``'s page, opened as a file with no network: MathJax from feedback/_mathjax starts."""
     course = graded_course["course"]
-    tools = Path(__file__).resolve().parents[2] / "tools"
-    done = subprocess.run([venv_python(), "-m", "grading", "--course", str(course), "feedback", ASSIGNMENT],
-                          cwd=course, env=course_env({"PYTHONPATH": str(tools)}), capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run([venv_python(), "-m", "koreathaw_grading", "--course", str(course), "feedback", ASSIGNMENT],
+                          cwd=course, env=course_env(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     pages = sorted((course / "feedback" / STUDENT / ASSIGNMENT).glob("*.html"))
     assert pages, f"no feedback page: {done.stdout[-2000:]}"

@@ -1,0 +1,157 @@
+"""A control group per sandbox: one memory limit and one process limit for all its processes.
+
+rlimits are per process: a parent at 2 GB and a child at 2.5 GB each stay under a
+4 GB ``RLIMIT_AS``. A cgroup counts them together, and its CPU counter covers
+every process of the sandbox. Two layouts are supported:
+
+* cgroup v1 with the ``memory``, ``pids`` and ``cpuacct`` controllers mounted and
+  writable (root on most servers and CI machines);
+* cgroup v2 where this process's own cgroup may have children with the ``memory``
+  and ``pids`` controllers (a delegated subtree).
+
+Where neither works, :func:`create` returns None and the sandbox falls back to
+rlimits with no extra process at all (see :mod:`.launch`).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path("/sys/fs/cgroup")
+
+
+def _own_path(controller: str) -> str | None:
+    """This process's cgroup path for a v1 ``controller`` (or for v2 with ``""``)."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if (controller and controller in controllers.split(",")) or (not controller and controllers == ""):
+            return path
+    return None
+
+
+class Group:
+    """One sandbox's cgroup(s). ``procs_files`` are the files a process joins by writing its pid."""
+
+    def __init__(self, dirs: dict[str, Path], version: int) -> None:
+        self.dirs, self.version = dirs, version
+
+    @property
+    def procs_files(self) -> list[Path]:
+        return [d / "cgroup.procs" for d in self.dirs.values()]
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of every process that ran in the group."""
+        try:
+            if self.version == 1:
+                return int((self.dirs["cpuacct"] / "cpuacct.usage").read_text()) / 1e9
+            for line in (self.dirs["unified"] / "cpu.stat").read_text().splitlines():
+                if line.startswith("usage_usec"):
+                    return int(line.split()[1]) / 1e6
+        except (OSError, ValueError, KeyError):
+            pass
+        return 0.0
+
+    def oom_kills(self) -> int:
+        """How many processes the memory limit killed."""
+        try:
+            name = "memory.oom_control" if self.version == 1 else "memory.events"
+            for line in (self.dirs["memory" if self.version == 1 else "unified"] / name).read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill":
+                    return int(value)
+        except (OSError, ValueError, KeyError):
+            pass
+        return 0
+
+    def pids(self) -> set[int]:
+        found: set[int] = set()
+        for path in self.procs_files:
+            try:
+                found.update(int(p) for p in path.read_text().split())
+            except (OSError, ValueError):
+                pass
+        return found
+
+    def kill_all(self, wait: float = 5.0) -> bool:
+        """SIGKILL every process left in the group; True once it is empty."""
+        deadline = time.monotonic() + wait
+        while True:
+            left = self.pids()
+            if not left:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            for pid in left:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.02)
+
+    def remove(self) -> None:
+        self.kill_all()
+        for path in self.dirs.values():
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+
+
+def _make_v1(name: str, memory_bytes: int, max_pids: int) -> Group | None:
+    dirs = {}
+    try:
+        for controller in ("memory", "pids", "cpuacct"):
+            own = _own_path(controller)
+            base = ROOT / controller
+            if own is None or not (base / "cgroup.procs").exists():
+                raise OSError(f"no cgroup v1 {controller} controller")
+            path = base / own.lstrip("/") / name
+            path.mkdir()
+            dirs[controller] = path
+        (dirs["memory"] / "memory.limit_in_bytes").write_text(str(memory_bytes))
+        memsw = dirs["memory"] / "memory.memsw.limit_in_bytes"
+        if memsw.exists():
+            try:
+                memsw.write_text(str(memory_bytes))
+            except OSError:  # swap accounting off: RAM alone is limited
+                pass
+        (dirs["pids"] / "pids.max").write_text(str(max_pids))
+        return Group(dirs, 1)
+    except OSError:
+        Group(dirs, 1).remove()
+        return None
+
+
+def _make_v2(name: str, memory_bytes: int, max_pids: int) -> Group | None:
+    own = _own_path("")
+    if own is None or not (ROOT / "cgroup.controllers").exists():
+        return None
+    path = ROOT / own.lstrip("/") / name
+    try:
+        path.mkdir()
+        (path / "memory.max").write_text(str(memory_bytes))
+        (path / "memory.swap.max").write_text("0") if (path / "memory.swap.max").exists() else None
+        (path / "pids.max").write_text(str(max_pids))
+        return Group({"unified": path}, 2)
+    except OSError:
+        try:
+            path.rmdir()
+        except OSError:
+            pass
+        return None
+
+
+def create(memory_bytes: int, max_pids: int) -> Group | None:
+    """A new cgroup for one sandbox with these limits, or None where this machine allows none."""
+    if os.environ.get("KOREATHAW_SANDBOX_CGROUPS", "") == "off":
+        return None
+    name = f"koreathaw-sandbox-{uuid.uuid4().hex[:12]}"
+    return _make_v1(name, memory_bytes, max_pids) or _make_v2(name, memory_bytes, max_pids)
