@@ -38,15 +38,9 @@ $(VENV)/bin/python:
 	  if [ "$(SUDO)" != NOSUDO ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); \
 	  else echo ">>> cannot install python3-venv without root or sudo: install it and run make again"; exit 1; fi; }
 
-$(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock .jupyter/overrides.json .jupyter/jupyter_server_config.json .jupyter/jupyter_server_config.py .jupyter/nbgrader_config.py src/koreathaw_grading/templates/mathjax.html.j2
+$(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock postBuild .jupyter/overrides.json .jupyter/jupyter_server_config.json .jupyter/jupyter_server_config.py .jupyter/nbgrader_config.py src/koreathaw_grading/templates/mathjax.html.j2
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[course,test]"
-	$(BIN)/python -m ipykernel install --sys-prefix --name koreathaw --display-name "Python 3 (Korean Thaw)" >/dev/null
-	mkdir -p $(VENV)/share/jupyter/lab/settings $(VENV)/etc/jupyter
-	cp .jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	cp .jupyter/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.json
-	cp .jupyter/jupyter_server_config.py .jupyter/nbgrader_config.py $(VENV)/etc/jupyter/
-	for t in formgrade feedback; do mkdir -p $(VENV)/share/jupyter/nbconvert/templates/$$t && \
-	  cp src/koreathaw_grading/templates/mathjax.html.j2 $(VENV)/share/jupyter/nbconvert/templates/$$t/; done
+	KOREATHAW_PYTHON=$(BIN)/python ./postBuild --config-only >/dev/null
 	touch $@
 
 # The venv must run this checkout's library with its own kernel: an editable install
