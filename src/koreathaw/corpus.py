@@ -22,6 +22,7 @@ applied line by line (see :func:`clean_body`):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from pathlib import Path
@@ -63,6 +64,12 @@ def clean_body(text: str) -> str:
     'The talks went well.'
     """
     _args.text(text, "text", "an article's raw text")
+    return _clean_body(text)
+
+
+@functools.lru_cache(maxsize=32)
+def _clean_body(text: str) -> str:
+    """clean_body's work, memoised on the text (load_articles runs it for every article on each call)."""
     kept: list[str] = []
     seen = " "  # the tokens of the kept lines, space-separated, to find a repeated line in one search
     for line in (raw.strip() for raw in text.splitlines()):
