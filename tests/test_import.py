@@ -53,3 +53,19 @@ def test_no_module_of_the_library_is_over_400_lines():
     long = {p.relative_to(src).as_posix(): n for p in src.rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400}
     assert long == {}, f"split these modules by concern: {long}"
+
+
+def test_lazy_public_names_are_exactly_all():
+    """Every name of __all__ is found (imported on first use) and listed by dir(); nothing else is public."""
+    from koreathaw import _WHERE
+
+    assert set(kt.__all__) == set(_WHERE)
+    assert set(kt.__all__) <= set(dir(kt))
+    loaded = json.loads(_fresh("import sys, json, koreathaw as kt; kt.load_events; print(json.dumps(sorted(sys.modules)))"))
+    assert "koreathaw.events" in loaded and "koreathaw.widgets" not in loaded and "koreathaw.maps" not in loaded
+    try:
+        kt.no_such_name
+    except AttributeError as exc:
+        assert "no attribute 'no_such_name'" in str(exc)
+    else:
+        raise AssertionError("an unknown name must raise AttributeError")
