@@ -299,14 +299,23 @@ class GradingBench:
         (the others excluded with ``--CourseDirectory.student_id_exclude``): one app per shard."""
         students = sorted(self.kinds)
         procs = []
+        # stderr goes to files, not pipes: a shard that logs more than a pipe holds would
+        # block on its write while we wait for the other (it did: the bench hung for good)
+        logs = [tempfile.TemporaryFile(mode="w+") for _ in range(self.jobs)]
         start = time.perf_counter()
         for i in range(self.jobs):
             others = ",".join(s for j, s in enumerate(students) if j % self.jobs != i)
             procs.append(subprocess.Popen([str(Path(BIN) / "nbgrader"), "autograde", self.assignment, "--force",
                                            f"--CourseDirectory.student_id_exclude={others}"], cwd=self.root,
-                                          env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
-        errors = [p.communicate()[1][-300:] for p in procs if p.wait() != 0]
+                                          env=self.env, stdout=subprocess.DEVNULL, stderr=logs[i], text=True))
+        codes = [p.wait() for p in procs]
         seconds = time.perf_counter() - start
+        errors = []
+        for code, log in zip(codes, logs):
+            log.seek(0)
+            if code != 0:
+                errors.append(log.read()[-300:])
+            log.close()
         if errors:
             raise RuntimeError("shards failed: " + errors[0])
         return seconds
