@@ -39,23 +39,9 @@ $(VENV)/bin/python:
 	  if [ "$(SUDO)" != NOSUDO ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); \
 	  else echo ">>> cannot install python3-venv without root or sudo: install it and run make again"; exit 1; fi; }
 
-$(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock .jupyter/overrides.json .jupyter/jupyter_server_config.json .jupyter/jupyter_server_config.py .jupyter/nbgrader_config.py src/koreathaw_grading/templates/mathjax.html.j2 $(wildcard website/nbconvert/koreathaw/*) website/nbconvert/jupyter_nbconvert_config.json website/_static/koreathaw-widgets.js
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test,site]"
-	$(BIN)/python -m ipykernel install --sys-prefix --name koreathaw --display-name "Python 3 (Korean Thaw)" >/dev/null
-	mkdir -p $(VENV)/share/jupyter/lab/settings $(VENV)/etc/jupyter
-	cp .jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	cp .jupyter/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.json
-	cp .jupyter/jupyter_server_config.py .jupyter/nbgrader_config.py $(VENV)/etc/jupyter/
-	for t in formgrade feedback; do mkdir -p $(VENV)/share/jupyter/nbconvert/templates/$$t && \
-	  cp src/koreathaw_grading/templates/mathjax.html.j2 $(VENV)/share/jupyter/nbconvert/templates/$$t/; done
-	# the lessons' HTML export, offline (website/nbconvert/README.md): the default template
-	# of `jupyter nbconvert --to html` (here) and of JupyterLab's Export as HTML (.jupyter/jupyter_server_config.json)
-	rm -rf $(VENV)/share/jupyter/nbconvert/templates/koreathaw
-	mkdir -p $(VENV)/share/jupyter/nbconvert/templates/koreathaw/html-manager $(VENV)/share/jupyter/nbconvert/templates/koreathaw/mathjax
-	cp website/nbconvert/koreathaw/* website/_static/koreathaw-widgets.js $(VENV)/share/jupyter/nbconvert/templates/koreathaw/
-	cp website/vendor/html-manager/embed.js $(VENV)/share/jupyter/nbconvert/templates/koreathaw/html-manager/
-	cp website/vendor/mathjax/tex-svg-full.js $(VENV)/share/jupyter/nbconvert/templates/koreathaw/mathjax/
-	cp website/nbconvert/jupyter_nbconvert_config.json $(VENV)/etc/jupyter/jupyter_nbconvert_config.json
+$(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock postBuild .jupyter/overrides.json .jupyter/jupyter_server_config.json .jupyter/jupyter_server_config.py .jupyter/nbgrader_config.py src/koreathaw_grading/templates/mathjax.html.j2 $(wildcard website/nbconvert/koreathaw/*) website/nbconvert/jupyter_nbconvert_config.json website/_static/koreathaw-widgets.js
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[course,test,site]"
+	KOREATHAW_PYTHON=$(BIN)/python ./postBuild --config-only >/dev/null
 	touch $@
 
 # The venv must run this checkout's library with its own kernel: an editable install
@@ -101,7 +87,7 @@ test: setup system-deps
 	$(BIN)/python -m coverage run -m pytest tests -m "$(FAST)" $(PYTEST_ARGS)
 	$(BIN)/python -m coverage combine -q && $(BIN)/python -m coverage report
 	$(BIN)/python -m pytest tests -m "not ($(FAST))" $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -p tests.notebooks.nbval_counts --nbval-lax --nbval-current-env --sanitize-with tests/notebooks/sanitize.cfg notebooks/ $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks/ $(PYTEST_ARGS)
 
 test-fast: setup
 	$(BIN)/python -m pytest --doctest-modules src/koreathaw $(PYTEST_ARGS)

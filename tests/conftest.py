@@ -6,6 +6,7 @@ import csv
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,3 +46,28 @@ def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DataCopy:
     shutil.copytree(DATA, root)
     monkeypatch.setenv("KOREATHAW_DATA", str(root))
     return DataCopy(root)
+
+
+def many_events(n: int, seed: int = 15) -> pd.DataFrame:
+    """A made-up event table of ``n`` rows: the real events repeated, each moved a little, with new ids.
+
+    For tests of scale (clustered maps): same columns and types as
+    ``koreathaw.load_events()``, indexed by date, reproducible for a given seed.
+    """
+    import numpy as np
+
+    import koreathaw as kt
+
+    events = kt.load_events()
+    rng = np.random.default_rng(seed)
+    table = events.iloc[rng.integers(0, len(events), n)].copy()
+    table["event_id"] = [f"S{i:05d}" for i in range(n)]
+    table["latitude"] = (table["latitude"] + rng.normal(0, 0.4, n)).clip(-85, 85)
+    table["longitude"] = (table["longitude"] + rng.normal(0, 0.4, n)).clip(-179, 179)
+    return table.sort_index(kind="stable")
+
+
+@pytest.fixture(scope="session")
+def ten_thousand_events() -> pd.DataFrame:
+    """:func:`many_events` with 10,000 rows."""
+    return many_events(10_000)

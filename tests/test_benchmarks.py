@@ -66,3 +66,16 @@ def test_nbexec_probe_reports_heavy_imports_and_errors(tmp_path):
     assert [(e["ename"], e["through_pandas"]) for e in rec["errors"]] == [("KeyError", True), ("ValueError", False)]
     kept = nbformat.read(tmp_path / "kept" / "probe.ipynb", as_version=4)
     assert len(kept.cells) == 3, "the probe cell must not stay in the executed notebook"
+
+
+def test_render_reports_the_ten_thousand_event_map_against_its_target():
+    """Figure 4 has a row for the 10,000-event map: its build + render time against the 10 s target."""
+    run = _load("run")
+    data = {"machine": {"date": "today", "cores": 2, "cpu": "x", "memory": "1 GiB", "python": "3", "nbgrader": "0",
+                        "nbclient": "0", "pandas": "3", "load_start": (0.0, 0.0, 0.0)},
+            "repeats": 1, "baseline_repeats": 1,
+            "fig4": {"maps": {"present": True, "maps": {},
+                              "big": {"events": 10_000, "build_s": 1.0, "render_s": 0.5, "total_s": 1.5,
+                                      "notebook_output_bytes": 12 * 1024 * 1024, "clusters": 10}}}}
+    row = next(line for line in run.render(data).splitlines() if "10,000 events" in line)
+    assert "1.50 s (build 1.00 s, render 0.50 s)" in row and "12.00 MiB" in row and "0.15×" in row

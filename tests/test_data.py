@@ -207,3 +207,17 @@ def test_unverified_rows_say_why():
     """A row not marked verified explains in its notes what could not be checked."""
     silent = [row["event_id"] for row in EVENTS if row["verification"] != "verified" and not row["notes"]]
     assert not silent, f"unconfirmed events without notes: {silent}"
+
+
+def test_data_package_is_valid_for_frictionless():
+    """The Frictionless library (the reference implementation of Data Package) finds the data valid.
+
+    It reads the same ``datapackage.json`` the loaders read: types, constraints,
+    primary and foreign keys.
+    """
+    import frictionless  # a test dependency (pyproject's [test] extra)
+
+    report = frictionless.Package(str(kt.data_dir() / "datapackage.json")).validate()
+    problems = [f"{task.name}: {error.message}" for task in report.tasks for error in task.errors]
+    assert report.valid, problems[:10]
+    assert sorted(task.name for task in report.tasks) == ["articles", "events", "names", "places"]

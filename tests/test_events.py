@@ -50,7 +50,7 @@ def test_load_events_duration_counts_both_ends(events):
 def test_load_events_unknown_place(data_copy):
     """An unknown place id names the file, line, event and column."""
     line = data_copy.set_cell("events", "E008", "place_id", "genva")
-    with pytest.raises(kt.DataError, match=rf"events\.csv, line {line} \(E008\), column 'place_id': unknown place 'genva'"):
+    with pytest.raises(kt.DataError, match=rf"events\.csv, line {line} \(E008\), column 'place_id': unknown place_id 'genva': it is not in places\.csv"):
         kt.load_events()
 
 
@@ -71,7 +71,7 @@ def test_load_events_quote_with_straight_apostrophe(data_copy):
 def test_load_events_unknown_article(data_copy):
     """An article id that is not in the manifest is refused."""
     data_copy.set_cell("events", "E008", "article_id", "scmp-2018")
-    with pytest.raises(kt.DataError, match=r"column 'article_id': unknown article 'scmp-2018'"):
+    with pytest.raises(kt.DataError, match=r"column 'article_id': unknown article_id 'scmp-2018': it is not in articles\.csv"):
         kt.load_events()
 
 

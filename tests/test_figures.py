@@ -45,7 +45,7 @@ def test_alt_text_is_escaped():
     """Quotes and angle brackets in the alt text cannot break the <img> tag."""
     _, fig, _ = _figure()
     html = kt.figure_image(fig, 'Bar chart of "events" <per> year, with the first year & the last marked')._repr_html_()
-    assert 'alt="Bar chart of &quot;events&quot; &lt;per&gt; year, with the first year &amp; the last marked"' in html
+    assert 'alt="Bar chart of &#34;events&#34; &lt;per&gt; year, with the first year &amp; the last marked"' in html
 
 
 def test_the_figure_is_closed_so_it_shows_once():

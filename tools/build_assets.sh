@@ -4,7 +4,7 @@
 # A maintainer's script: it is NOT run by the tests, by `make` or by a student's
 # setup. The files it writes are committed; run it again only to change a
 # version or the basemap recipe, then review the diff, run the tests
-# (tests/test_maps.py checks the manifest's hashes and sizes) and commit.
+# (tests/test_maps_assets.py checks the manifest's hashes and sizes) and commit.
 #
 # Needs: bash, node + npm (>= 18), tar, and the npm registry. Nothing else.
 #   tools/build_assets.sh            # writes src/koreathaw/_assets/
@@ -13,6 +13,7 @@ set -euo pipefail
 
 LEAFLET_VERSION=1.9.4
 JQUERY_VERSION=3.7.1
+MARKERCLUSTER_VERSION=1.5.3
 WORLD_ATLAS_VERSION=2.0.2
 MAPSHAPER_VERSION=0.7.70
 
@@ -36,9 +37,10 @@ WORK="$(mktemp -d)"
 if [ -z "${KEEP_WORK:-}" ]; then trap 'rm -rf "$WORK"' EXIT; else echo "scratch folder: $WORK"; fi
 
 cd "$WORK"
-echo ">>> npm pack leaflet@$LEAFLET_VERSION jquery@$JQUERY_VERSION world-atlas@$WORLD_ATLAS_VERSION"
-npm pack --silent "leaflet@$LEAFLET_VERSION" "jquery@$JQUERY_VERSION" "world-atlas@$WORLD_ATLAS_VERSION" >/dev/null
-for name in leaflet jquery world-atlas; do
+echo ">>> npm pack leaflet@$LEAFLET_VERSION leaflet.markercluster@$MARKERCLUSTER_VERSION jquery@$JQUERY_VERSION world-atlas@$WORLD_ATLAS_VERSION"
+npm pack --silent "leaflet@$LEAFLET_VERSION" "leaflet.markercluster@$MARKERCLUSTER_VERSION" "jquery@$JQUERY_VERSION" \
+  "world-atlas@$WORLD_ATLAS_VERSION" >/dev/null
+for name in leaflet leaflet.markercluster jquery world-atlas; do
   mkdir -p "$name"
   tar xzf "$name"-*.tgz -C "$name" --strip-components=1
 done
@@ -111,8 +113,12 @@ tier world 110m "$WORLD_BOX" "$REGION_BOX" 25000 3000km2 0.1
 
 # --- write the assets -------------------------------------------------------------
 rm -rf "$OUT.new"
-mkdir -p "$OUT.new/leaflet" "$OUT.new/jquery" "$OUT.new/basemap"
+mkdir -p "$OUT.new/leaflet" "$OUT.new/markercluster" "$OUT.new/jquery" "$OUT.new/basemap"
 cp leaflet/dist/leaflet.js leaflet/LICENSE "$OUT.new/leaflet/"
+# Leaflet.markercluster: the built plug-in and its two stylesheets (no images: the
+# cluster icons are CSS), unchanged, with its licence.
+cp leaflet.markercluster/dist/leaflet.markercluster.js leaflet.markercluster/dist/MarkerCluster.css \
+   leaflet.markercluster/dist/MarkerCluster.Default.css leaflet.markercluster/MIT-LICENCE.txt "$OUT.new/markercluster/"
 cp jquery/dist/jquery.min.js jquery/LICENSE.txt "$OUT.new/jquery/"
 cp world-atlas/LICENSE "$OUT.new/basemap/LICENSE"
 
@@ -120,7 +126,7 @@ cat > write_assets.js <<'EOF'
 const fs = require("fs");
 const path = require("path");
 const crypto = require("crypto");
-const [out, leafletVersion, jqueryVersion, atlasVersion, mapshaperVersion] = process.argv.slice(2);
+const [out, leafletVersion, jqueryVersion, atlasVersion, mapshaperVersion, clusterVersion] = process.argv.slice(2);
 const dataUri = file => "data:image/png;base64," + fs.readFileSync(file).toString("base64");
 
 // leaflet.css: the control icons become data URIs, so the CSS works inlined
@@ -183,6 +189,8 @@ fs.writeFileSync(path.join(out, "basemap/basemap.js"), "window.KOREATHAW_BASEMAP
 
 // Inlined into <script>/<style>, a file must not close its element early.
 for (const [file, closer] of [["leaflet/leaflet.js", "</script"], ["leaflet/leaflet-icons.js", "</script"],
+                              ["markercluster/leaflet.markercluster.js", "</script"],
+                              ["markercluster/MarkerCluster.css", "</style"], ["markercluster/MarkerCluster.Default.css", "</style"],
                               ["jquery/jquery.min.js", "</script"], ["basemap/basemap.js", "</script"],
                               ["leaflet/leaflet.css", "</style"]]) {
   const text = fs.readFileSync(path.join(out, file), "utf8").toLowerCase();
@@ -191,6 +199,8 @@ for (const [file, closer] of [["leaflet/leaflet.js", "</script"], ["leaflet/leaf
 
 const pkg = {
   leaflet: { package: "leaflet", version: leafletVersion, license: "BSD-2-Clause", license_file: "leaflet/LICENSE" },
+  markercluster: { package: "leaflet.markercluster", version: clusterVersion, license: "MIT",
+                   license_file: "markercluster/MIT-LICENCE.txt" },
   jquery: { package: "jquery", version: jqueryVersion, license: "MIT", license_file: "jquery/LICENSE.txt" },
   basemap: { package: "world-atlas", version: atlasVersion, license: "ISC (package); Natural Earth data: public domain",
              license_file: "basemap/LICENSE" },
@@ -198,6 +208,8 @@ const pkg = {
 const files = {};
 for (const [key, list] of Object.entries({
   leaflet: ["leaflet/leaflet.js", "leaflet/leaflet.css", "leaflet/leaflet-icons.js"],
+  markercluster: ["markercluster/leaflet.markercluster.js", "markercluster/MarkerCluster.css",
+                  "markercluster/MarkerCluster.Default.css"],
   jquery: ["jquery/jquery.min.js"],
   basemap: ["basemap/basemap.js"],
 })) {
@@ -210,12 +222,14 @@ const manifest = { built_by: "tools/build_assets.sh", mapshaper: mapshaperVersio
 fs.writeFileSync(path.join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
 for (const [file, info] of Object.entries(files)) console.log(`    ${file}: ${(info.bytes / 1024).toFixed(1)} KB`);
 EOF
-node write_assets.js "$OUT.new" "$LEAFLET_VERSION" "$JQUERY_VERSION" "$WORLD_ATLAS_VERSION" "$MAPSHAPER_VERSION"
+node write_assets.js "$OUT.new" "$LEAFLET_VERSION" "$JQUERY_VERSION" "$WORLD_ATLAS_VERSION" "$MAPSHAPER_VERSION" \
+  "$MARKERCLUSTER_VERSION"
 
 # README.md and the basemap's licence note are kept by hand in the old folder.
 for keep in README.md basemap/NOTICE.md; do
   if [ -f "$OUT/$keep" ]; then cp "$OUT/$keep" "$OUT.new/$keep"; fi
 done
+find "$OUT.new" -type f -exec chmod 644 {} +   # npm tarballs carry odd modes (0777)
 rm -rf "$OUT"
 mv "$OUT.new" "$OUT"
 echo ">>> wrote $OUT"

@@ -22,13 +22,15 @@ applied line by line (see :func:`clean_body`):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 
-from koreathaw._files import data_dir, read_records
+from koreathaw import _args
+from koreathaw._files import data_dir, frame, read_records
 from koreathaw.errors import DataError
 
 __all__ = [
@@ -61,7 +63,15 @@ def clean_body(text: str) -> str:
     >>> clean_body(raw)
     'The talks went well.'
     """
+    _args.text(text, "text", "an article's raw text")
+    return _clean_body(text)
+
+
+@functools.lru_cache(maxsize=32)
+def _clean_body(text: str) -> str:
+    """clean_body's work, memoised on the text (load_articles runs it for every article on each call)."""
     kept: list[str] = []
+    seen = " "  # the tokens of the kept lines, space-separated, to find a repeated line in one search
     for line in (raw.strip() for raw in text.splitlines()):
         if not line:
             continue
@@ -74,9 +84,11 @@ def clean_body(text: str) -> str:
         words = line.split()
         if all(w.isupper() for w in words[:3]):
             continue
-        if kept and f" {' '.join(tokens(line))} " in f" {' '.join(tokens(' '.join(kept)))} ":
+        words = " ".join(tokens(line))
+        if kept and f" {words} " in seen:
             continue
         kept.append(line)
+        seen += f"{words} "
     return "\n\n".join(kept)
 
 
@@ -102,6 +114,15 @@ def load_articles(root: Path | None = None) -> pd.DataFrame:
     'The Straits Times'
     """
     root = root or data_dir()
+    rows = article_records(root)
+    for row in rows:
+        row["body"] = clean_body(row["text"])
+    return frame("articles", rows, root).set_index("article_id")
+
+
+def article_records(root: Path | None = None) -> list[dict]:
+    """Return the checked rows of articles.csv, each with the verbatim ``text`` of its file."""
+    root = root or data_dir()
     path, rows = read_records("articles", root)
     for row in rows:
         file = root / row["file"]
@@ -121,10 +142,7 @@ def load_articles(root: Path | None = None) -> pd.DataFrame:
             raise DataError(path, f"word_count says {row['word_count']} but {row['file']} has {words} words; "
                             "was the text changed?", line=row["_line"], column="word_count", row_id=row["article_id"])
         row["text"] = text
-        row["body"] = clean_body(text)
-    frame = pd.DataFrame.from_records(rows).drop(columns="_line")
-    frame["publication_date"] = pd.to_datetime(frame["publication_date"])
-    return frame.set_index("article_id")
+    return rows
 
 
 def tokens(text: str) -> list[str]:
@@ -138,14 +156,23 @@ def tokens(text: str) -> list[str]:
     >>> tokens("Inter-Korean talks: North Korea's “peace” offer")
     ['inter-korean', 'talks', 'north', "korea's", 'peace', 'offer']
     """
+    _args.text(text, "text", "North Korea's peace offer")
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
 def _article_bodies(articles: pd.DataFrame | None, column: str) -> pd.Series:
-    table = load_articles() if articles is None else articles
+    """Return the chosen column of the articles table, after checking both arguments."""
     if column not in ("body", "text"):
-        raise ValueError(f"column must be 'body' or 'text', not {column!r}")
-    return table[column]
+        raise ValueError(f"column must be 'body' (the cleaned text) or 'text' (the raw text), not {_args.given(column)}")
+    if articles is None:
+        return load_articles()[column]
+    if not isinstance(articles, pd.DataFrame):
+        raise TypeError(f"articles must be a pandas DataFrame such as koreathaw.load_articles(), "
+                        f"not {_args.given(articles)}")
+    if column not in articles.columns:
+        raise ValueError(f"the articles table has no column {column!r}; pass koreathaw.load_articles() "
+                         "or some of its rows")
+    return articles[column]
 
 
 def kwic(term: str, articles: pd.DataFrame | None = None, width: int = 40, column: str = "body") -> pd.DataFrame:
@@ -169,10 +196,10 @@ def kwic(term: str, articles: pd.DataFrame | None = None, width: int = 40, colum
     >>> k[["article_id", "match"]].values.tolist()
     [['ipu-toast', 'Swiss wine']]
     """
-    if not isinstance(term, str):
-        raise TypeError(f"term must be text (a word or phrase such as 'sanctions'), not {term!r}")
+    _args.text(term, "term", "sanctions")
     if not term.strip():
-        raise ValueError("term must not be empty")
+        raise ValueError("term must not be empty: give a word or phrase such as 'sanctions'")
+    _args.whole_number(width, "width")
     pattern = re.compile(r"(?<![\w-])" + r"\s+".join(map(re.escape, term.split())) + r"(?![\w-])", re.IGNORECASE)
     rows = []
     for article_id, text in _article_bodies(articles, column).items():
@@ -183,20 +210,33 @@ def kwic(term: str, articles: pd.DataFrame | None = None, width: int = 40, colum
     return pd.DataFrame(rows, columns=["article_id", "left", "match", "right"])
 
 
-def term_counts(terms: list[str] | None = None, articles: pd.DataFrame | None = None, column: str = "body") -> pd.DataFrame:
+def term_counts(terms: str | list[str] | None = None, articles: pd.DataFrame | None = None,
+                column: str = "body") -> pd.DataFrame:
     """Return how often each term occurs in each article's body.
 
-    With ``terms`` given, returns one column per term (a term may be a
-    phrase), counted case-insensitively as whole words. Without, returns the
-    counts of every word, one column per word, most frequent first.
+    With ``terms`` given (one term as text, or a list of them), returns one
+    column per term (a term may be a phrase), counted case-insensitively as
+    whole words: ``term_counts("peace")`` is one column, ``peace``. Without,
+    returns the counts of every word, one column per word, most frequent first.
+
+    Raises
+    ------
+    TypeError
+        If ``terms`` is neither text nor a list of texts.
+    ValueError
+        If a term has no word in it (``"--"``).
 
     Examples
     --------
     >>> counts = term_counts(["sanctions", "peace"])
     >>> int(counts.loc["warm-climate", "sanctions"])
     4
+    >>> term_counts("peace").columns.tolist()
+    ['peace']
     """
     bodies = _article_bodies(articles, column)
+    if terms is not None:
+        terms = _args.texts(terms, "terms", ["peace", "sanctions"])
     if terms is None:
         table = pd.DataFrame({aid: Counter(tokens(text)) for aid, text in bodies.items()}).T.fillna(0).astype("int64")
         return table[table.sum().sort_values(ascending=False, kind="stable").index]
@@ -227,10 +267,10 @@ def mention_counts(articles: pd.DataFrame | None = None, kind: str | None = None
     """
     from koreathaw.names import find_mentions, load_names
 
-    names = load_names()
     allowed = {"person", "place", "organisation", "country"}
     if kind is not None and kind not in allowed:
-        raise ValueError(f"kind must be one of {sorted(allowed)}, not {kind!r}")
+        raise ValueError(f"kind must be one of {sorted(allowed)}, not {_args.given(kind)}")
+    names = load_names()
     bodies = _article_bodies(articles, column)
     counts = {}
     for article_id, text in bodies.items():

@@ -12,12 +12,12 @@ files themselves.
 
 from __future__ import annotations
 
-import datetime
-import re
 from pathlib import Path
 
 import pandas as pd
 
+from koreathaw import _args
+from koreathaw._files import frame as table_frame
 from koreathaw._files import read_records
 from koreathaw.errors import DataError
 
@@ -72,19 +72,19 @@ def load_events(root: Path | None = None) -> pd.DataFrame:
     >>> events.loc[events["event_id"] == "E008", "place_name"].item()
     'Geneva'
     """
-    from koreathaw.corpus import load_articles
-    from koreathaw.names import load_names
-    from koreathaw.places import load_places
+    from koreathaw.corpus import article_records
+    from koreathaw.names import name_records
+    from koreathaw.places import place_records
 
-    path, rows = read_records("events", root)
-    places = load_places(root)
-    articles = load_articles(root)
-    names = load_names(root)
-    canonical = set(names["canonical"])
+    places = {r["place_id"]: r for r in place_records(root)}
+    texts = {r["article_id"]: r["text"] for r in article_records(root)}
+    canonical_of = {r["variant"]: r["canonical"] for r in name_records(root)}
+    # types, required values, vocabularies, patterns, the key and the references to
+    # places, articles and names: as data/datapackage.json declares them
+    path, rows = read_records("events", root, references={"places": places, "articles": texts, "names": canonical_of})
+    canonical = set(canonical_of.values())
     for row in rows:
         where = {"line": row["_line"], "row_id": row["event_id"]}
-        if row["place_id"] not in places.index:
-            raise DataError(path, f"unknown place {row['place_id']!r}; it is not in places.csv", column="place_id", **where)
         if row["end_date"] is not None and row["end_date"] < row["date"]:
             raise DataError(path, f"end_date {row['end_date']} is before date {row['date']}", column="end_date", **where)
         if row["cameo_code"][:2] != row["cameo_root"]:
@@ -92,30 +92,30 @@ def load_events(root: Path | None = None) -> pd.DataFrame:
                             column="cameo_root", **where)
         for col in ("actor1", "actor2"):
             if row[col] is not None and row[col] not in canonical:
-                raise DataError(path, f"{row[col]!r} is not a canonical name in names.csv", column=col, **where)
+                raise DataError(path, f"{row[col]!r} is not a canonical name in names.csv (it is a variant of "
+                                      f"{canonical_of[row[col]]!r})", column=col, **where)
         if (row["actor2"] is None) != (row["actor2_country"] is None):
             raise DataError(path, "actor2 and actor2_country must be both given or both empty", column="actor2_country", **where)
         if row["article_id"] is None and row["source_url"] is None:
             raise DataError(path, "no source: give an article_id with a quote, or a source_url", column="article_id", **where)
         if row["article_id"] is not None:
-            if row["article_id"] not in articles.index:
-                raise DataError(path, f"unknown article {row['article_id']!r}; it is not in articles.csv", column="article_id", **where)
             if not row["quote"]:
                 raise DataError(path, "an event citing an article needs a verbatim quote", column="quote", **where)
-            if row["quote"] not in articles.loc[row["article_id"], "text"]:
+            if row["quote"] not in texts[row["article_id"]]:
                 raise DataError(path, f"quote does not occur verbatim in article {row['article_id']!r}: {row['quote'][:60]!r}",
                                 column="quote", **where)
         elif row["quote"]:
             raise DataError(path, "a quote needs the article_id it comes from", column="article_id", **where)
-    frame = pd.DataFrame.from_records(rows).drop(columns="_line")
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame["end_date"] = pd.to_datetime(frame["end_date"])
+    frame = table_frame("events", rows, root)
     frame["duration_days"] = ((frame["end_date"].fillna(frame["date"]) - frame["date"]).dt.days + 1).astype("int64")
     for col in ("category", "verification", "date_precision"):
         frame[col] = frame[col].astype("category")
-    joined = places[["name", "country", "latitude", "longitude", "precision"]].rename(
-        columns={"name": "place_name", "precision": "place_precision"})
-    frame = frame.join(joined, on="place_id")
+    spots = [places[p] for p in frame["place_id"]]
+    for column, source in (("place_name", "name"), ("country", "country"), ("latitude", "latitude"),
+                           ("longitude", "longitude"), ("place_precision", "precision")):
+        frame[column] = [spot[source] for spot in spots]
+    frame["latitude"] = frame["latitude"].astype("float64")
+    frame["longitude"] = frame["longitude"].astype("float64")
     return frame.set_index("date").sort_index(kind="stable")
 
 
@@ -142,7 +142,8 @@ def check_event_table(events: object, columns: tuple[str, ...] = ("event_id",)) 
     ValueError: the events table is missing the columns ['event_id']; pass koreathaw.load_events() or some of its rows
     """
     if not isinstance(events, pd.DataFrame):
-        raise TypeError(f"events must be a pandas DataFrame such as koreathaw.load_events(), not {type(events).__name__}")
+        raise TypeError(f"events must be a pandas DataFrame such as koreathaw.load_events(), "
+                        f"not {_args.given(events)}")
     missing = [c for c in columns if c not in events.columns]
     if missing:
         raise ValueError(f"the events table is missing the columns {missing}; "
@@ -155,48 +156,22 @@ def check_event_table(events: object, columns: tuple[str, ...] = ("event_id",)) 
     return events
 
 
-#: The date forms :func:`events_between` accepts as text: a day, a month or a year.
-_DATE_TEXT = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
-_DATE_FREQ = {4: "Y", 7: "M", 10: "D"}
-
-
-def _date_bound(value: object, name: str, *, end: bool) -> pd.Timestamp:
-    """Return the first (or, for ``end``, the last) instant of the date ``value`` names.
-
-    ``"2018"`` is the whole year, ``"2018-03"`` the whole month, ``"2018-03-01"`` the
-    day; a Timestamp, datetime or date is taken as it is (a date: the whole day).
-    """
-    if isinstance(value, datetime.datetime):  # a pandas Timestamp too
-        return pd.Timestamp(value)
-    if isinstance(value, datetime.date):
-        text = value.isoformat()
-    elif isinstance(value, str):
-        text = value.strip()
-    else:
-        raise TypeError(f"{name} must be a date such as '2018-03-01', '2018-03' or '2018', not {value!r}")
-    if not _DATE_TEXT.fullmatch(text):
-        raise ValueError(f"{name} {value!r} is not a date: write YYYY-MM-DD, YYYY-MM or YYYY")
-    try:
-        period = pd.Period(text, freq=_DATE_FREQ[len(text)])
-    except ValueError:
-        raise ValueError(f"{name} {value!r} is not a date of the calendar") from None
-    return period.end_time if end else period.start_time
-
-
 def events_between(events: pd.DataFrame, start: str | pd.Timestamp, end: str | pd.Timestamp) -> pd.DataFrame:
     """Return the events that start between ``start`` and ``end``, both included.
 
     ``start`` and ``end`` are dates as text: a day (``"2018-03-01"``), a month
     (``"2018-03"``: the whole month) or a year (``"2018"``: the whole year); or
     Timestamps. So ``events_between(events, "2018", "2019")`` is 2018 and 2019.
+    (:func:`koreathaw.subset_map` takes its dates the same way.)
 
     Raises
     ------
     TypeError
-        If ``start`` or ``end`` is not a date or date text.
+        If ``events`` is not a DataFrame, or ``start`` or ``end`` is not a date
+        or date text.
     ValueError
-        If one is not a date of the calendar (``"2018-02-30"``), or ``end`` is
-        before ``start``; the message names which.
+        If ``events`` is not an event table, a date is not one of the calendar
+        (``"2018-02-30"``), or ``end`` is before ``start``; the message names which.
 
     Examples
     --------
@@ -206,28 +181,43 @@ def events_between(events: pd.DataFrame, start: str | pd.Timestamp, end: str | p
     >>> len(events_between(load_events(), "2018-03", "2018-03")) == len(e)
     True
     """
-    start_ts, end_ts = _date_bound(start, "start", end=False), _date_bound(end, "end", end=True)
-    if end_ts < start_ts:
-        raise ValueError(f"end {end_ts.date()} is before start {start_ts.date()}")
+    check_event_table(events)
+    start_ts, end_ts = _args.date_range(start, end)
     return events.loc[(events.index >= start_ts) & (events.index <= end_ts)]
 
 
-def events_in_category(events: pd.DataFrame, category: str) -> pd.DataFrame:
-    """Return the events of one category (see :data:`CATEGORIES`).
+def events_in_category(events: pd.DataFrame, category: str | list[str]) -> pd.DataFrame:
+    """Return the events of one category, or of several (see :data:`CATEGORIES`).
+
+    Raises
+    ------
+    TypeError
+        If ``category`` is neither text nor a list of texts.
+    ValueError
+        If a category is not one of :data:`CATEGORIES` (the message lists them).
 
     Examples
     --------
     >>> summits = events_in_category(load_events(), "summit")
     >>> set(summits["category"]) == {"summit"}
     True
+    >>> len(events_in_category(load_events(), ["summit", "talks"])) > len(summits)
+    True
     """
-    if category not in CATEGORIES:
-        raise ValueError(f"unknown category {category!r}; choose one of {sorted(CATEGORIES)}")
-    return events.loc[events["category"] == category]
+    check_event_table(events, ("category",))
+    chosen = _args.choices(category, "category", CATEGORIES)
+    return events.loc[events["category"].astype(str).isin(chosen).to_numpy()]
 
 
-def events_at(events: pd.DataFrame, place_id: str) -> pd.DataFrame:
-    """Return the events that took place at ``place_id``.
+def events_at(events: pd.DataFrame, place_id: str | list[str]) -> pd.DataFrame:
+    """Return the events that took place at ``place_id`` (a place id, or a list of them).
+
+    Raises
+    ------
+    TypeError
+        If ``place_id`` is neither text nor a list of texts.
+    ValueError
+        If no event took place there (the message lists the places with events).
 
     Examples
     --------
@@ -235,10 +225,13 @@ def events_at(events: pd.DataFrame, place_id: str) -> pd.DataFrame:
     >>> set(at_kaesong["place_name"])
     {'Kaesong'}
     """
-    if place_id not in set(events["place_id"]):
-        known = sorted(set(events["place_id"]))
-        raise ValueError(f"no event at {place_id!r}; places with events: {known}")
-    return events.loc[events["place_id"] == place_id]
+    check_event_table(events, ("place_id",))
+    chosen = _args.texts(place_id, "place_id", ["kaesong", "panmunjom"])
+    known = set(events["place_id"])
+    for place in chosen:
+        if place not in known:
+            raise ValueError(f"no event at {place!r}; places with events: {sorted(known)}")
+    return events.loc[events["place_id"].isin(chosen).to_numpy()]
 
 
 def days_between(events: pd.DataFrame, first_id: str, second_id: str) -> int:
@@ -246,11 +239,21 @@ def days_between(events: pd.DataFrame, first_id: str, second_id: str) -> int:
 
     The result is negative when the second event comes first.
 
+    Raises
+    ------
+    TypeError
+        If an id is not text.
+    KeyError
+        If there is no event with that id.
+
     Examples
     --------
     >>> days_between(load_events(), "E002", "E003")
     1
     """
+    check_event_table(events)
+    for name, event_id in (("first_id", first_id), ("second_id", second_id)):
+        _args.text(event_id, name, "E002")
     dates = pd.Series(events.index, index=events["event_id"].to_numpy())
     for event_id in (first_id, second_id):
         if event_id not in dates.index:

@@ -18,9 +18,10 @@ show it a second time, without alt text.
 from __future__ import annotations
 
 import base64
-import html
 import io
 from typing import Any
+
+from koreathaw._html import escape_html
 
 __all__ = ["FigureImage", "figure_image"]
 
@@ -45,7 +46,7 @@ class FigureImage:
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png).decode("ascii")
-        return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt, quote=True)}" '
+        return (f'<img src="data:image/png;base64,{data}" alt="{escape_html(self.alt)}" '
                 'style="max-width: 100%; height: auto;">')
 
     def _repr_png_(self) -> bytes:

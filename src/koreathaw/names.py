@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from koreathaw import _args
+from koreathaw._files import frame as table_frame
 from koreathaw._files import read_records
 from koreathaw.errors import DataError
 
@@ -31,20 +33,22 @@ def load_names(root: Path | None = None) -> pd.DataFrame:
     >>> names.loc["Kim Jong-un", "canonical"]
     'Kim Jong Un'
     """
-    path, rows = read_records("names", root)
+    frame = table_frame("names", name_records(root), root)
+    frame["note"] = frame["note"].fillna("")
+    return frame.set_index("variant")
+
+
+def name_records(root: Path | None = None) -> list[dict]:
+    """Return the checked rows of names.csv: every canonical name is its own canonical form."""
+    path, rows = read_records("names", root)  # the data package: every canonical name is a variant too
     canonical_of = {r["variant"]: r["canonical"] for r in rows}
     for row in rows:
         target = row["canonical"]
-        if target not in canonical_of:
-            raise DataError(path, f"canonical name {target!r} is not listed as a variant of itself",
-                            line=row["_line"], column="canonical", row_id=row["variant"])
         if canonical_of[target] != target:  # a variant of a variant: canonical_name would return a variant
             raise DataError(path, f"{target!r} is not a canonical name (its own row maps it to "
                             f"{canonical_of[target]!r}); point {row['variant']!r} at {canonical_of[target]!r}",
                             line=row["_line"], column="canonical", row_id=row["variant"])
-    frame = pd.DataFrame.from_records(rows).drop(columns="_line")
-    frame["note"] = frame["note"].fillna("")
-    return frame.set_index("variant")
+    return rows
 
 
 def canonical_name(name: str, names: pd.DataFrame | None = None) -> str:
@@ -62,16 +66,31 @@ def canonical_name(name: str, names: pd.DataFrame | None = None) -> str:
     >>> canonical_name("Moon Jae In")
     'Moon Jae-in'
     """
-    if not isinstance(name, str):
-        raise TypeError(f"name must be text such as 'Moon Jae In', not {name!r}")
-    table = load_names() if names is None else names
-    if name in table.index:
-        return str(table.loc[name, "canonical"])
+    _args.text(name, "name", "Moon Jae In")
+    if names is None:  # the course's names: a look-up in the checked rows, no table to build
+        canonical_of = {r["variant"]: r["canonical"] for r in name_records()}
+    else:
+        table = _names_table(names)
+        canonical_of = dict(zip(table.index, table["canonical"]))
+    if name in canonical_of:
+        return str(canonical_of[name])
     import difflib
 
-    close = difflib.get_close_matches(name, list(table.index), n=3)
+    close = difflib.get_close_matches(name, list(canonical_of), n=3)
     hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
     raise KeyError(f"{name!r} is not a known name variant in names.csv{hint}")
+
+
+def _names_table(names: object) -> pd.DataFrame:
+    """Return ``names`` (or the course's) after checking it is a names table."""
+    if names is None:
+        return load_names()
+    if not isinstance(names, pd.DataFrame):
+        raise TypeError(f"names must be a pandas DataFrame such as koreathaw.load_names(), not {_args.given(names)}")
+    missing = [c for c in ("canonical", "kind") if c not in names.columns]
+    if missing:
+        raise ValueError(f"the names table is missing the columns {missing}; pass koreathaw.load_names()")
+    return names
 
 
 @lru_cache(maxsize=8)
@@ -90,13 +109,19 @@ def find_mentions(text: str, names: pd.DataFrame | None = None) -> pd.DataFrame:
     Columns: ``start``, ``end`` (character offsets), ``variant``,
     ``canonical`` and ``kind``.
 
+    Raises
+    ------
+    TypeError
+        If ``text`` is not text (e.g. a whole table: pass one article's body).
+
     Examples
     --------
     >>> m = find_mentions("Mr Moon met Kim Jong-un, then KCNA spoke.")
     >>> m["canonical"].tolist()
     ['Kim Jong Un', 'Korean Central News Agency']
     """
-    table = load_names() if names is None else names
+    _args.text(text, "text", "Mr Moon met Kim Jong-un")
+    table = _names_table(names)
     rows = []
     for match in _pattern(tuple(table.index)).finditer(text):
         variant = match.group(1)

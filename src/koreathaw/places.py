@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from koreathaw._files import frame as table_frame
 from koreathaw._files import read_records
 from koreathaw.errors import DataError
 
@@ -63,6 +64,15 @@ def load_places(root: Path | None = None) -> pd.DataFrame:
     >>> bool(places.loc["geneva", "country"] == "CHE")
     True
     """
+    frame = table_frame("places", place_records(root), root)
+    frame["variants"] = frame["variants"].map(lambda v: [s.strip() for s in v.split(";")] if v else [])
+    for col in ("name_hangul", "note"):
+        frame[col] = frame[col].fillna("")
+    return frame.set_index("place_id")
+
+
+def place_records(root: Path | None = None) -> list[dict]:
+    """Return the checked rows of places.csv (each point inside its country's box)."""
     path, rows = read_records("places", root)
     for row in rows:
         country = row["country"]
@@ -75,11 +85,7 @@ def load_places(root: Path | None = None) -> pd.DataFrame:
             raise DataError(path, f"({lat}, {lon}) lies outside {country} (lat {south}..{north}, lon {west}..{east}); "
                             "are latitude and longitude swapped or mistyped?",
                             line=row["_line"], column="latitude", row_id=row["place_id"])
-    frame = pd.DataFrame.from_records(rows).drop(columns="_line")
-    frame["variants"] = frame["variants"].map(lambda v: [s.strip() for s in v.split(";")] if v else [])
-    for col in ("name_hangul", "note"):
-        frame[col] = frame[col].fillna("")
-    return frame.set_index("place_id")
+    return rows
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -9,7 +9,8 @@ curious student) can drive a widget from code and read what it shows::
     stepper.info.value                 # the HTML now shown: date, title, quote ...
 
 Every text that comes from the data (titles, quotes, names, notes) is
-HTML-escaped before it is shown, so an event titled ``<script>`` is shown as
+HTML-escaped (:func:`koreathaw.escape_html`, the library's one escaping layer) before it is
+shown, so an event titled ``<script>`` is shown as
 text and runs nothing.
 
 Nothing here waits for a user: a widget renders and the cell finishes, so the
@@ -20,37 +21,17 @@ functions, so ``import koreathaw`` does not import them.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pandas as pd
 
+from koreathaw import _args
+from koreathaw._html import escape_html, is_missing
 from koreathaw.events import check_event_table, load_events
 
 __all__ = ["timeline_stepper", "article_explorer", "date_range_map", "event_html"]
 
 _MAP_HEIGHT = "320px"
-
-
-def _esc(value: Any) -> str:
-    """Return ``value`` as escaped HTML text ('' for a missing value)."""
-    if value is None:
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return html.escape(str(value), quote=True).replace("`", "&#96;")
-
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _check_events(events: pd.DataFrame | None) -> pd.DataFrame:
@@ -65,7 +46,7 @@ def _check_events(events: pd.DataFrame | None) -> pd.DataFrame:
 
 def _format_date(start: pd.Timestamp, end: Any) -> str:
     text = f"{start:%Y-%m-%d} ({start:%A})"
-    if not _missing(end) and pd.Timestamp(end) != start:
+    if not is_missing(end) and pd.Timestamp(end) != start:
         days = (pd.Timestamp(end) - start).days + 1
         text = f"{start:%Y-%m-%d} to {pd.Timestamp(end):%Y-%m-%d} ({days} days)"
     return text
@@ -96,24 +77,24 @@ def event_html(event: pd.Series, date: pd.Timestamp | None = None, articles: pd.
     """
     start = pd.Timestamp(event.name if date is None else date)
     rows = [
-        ("Date", _esc(_format_date(start, event.get("end_date")))),
-        ("Category", _esc(event.get("category"))),
-        ("Place", _esc(event.get("place_name")) + (f" ({_esc(event.get('country'))})" if not _missing(event.get("country")) else "")),
+        ("Date", escape_html(_format_date(start, event.get("end_date")))),
+        ("Category", escape_html(event.get("category"))),
+        ("Place", escape_html(event.get("place_name")) + (f" ({escape_html(event.get('country'))})" if not is_missing(event.get("country")) else "")),
     ]
-    if not _missing(event.get("verification")):
-        rows.append(("Verification", _esc(event.get("verification"))))
+    if not is_missing(event.get("verification")):
+        rows.append(("Verification", escape_html(event.get("verification"))))
     parts = [
         '<div class="koreathaw-event">',
-        f'<h3 style="margin:0.2em 0">{_esc(event.get("title"))}</h3>',
-        f'<p style="margin:0;color:#555">{_esc(event.get("event_id"))}</p>',
+        f'<h3 style="margin:0.2em 0">{escape_html(event.get("title"))}</h3>',
+        f'<p style="margin:0;color:#555">{escape_html(event.get("event_id"))}</p>',
         '<table style="margin:0.3em 0">',
         *(f'<tr><th style="text-align:left;padding-right:1em">{k}</th><td style="text-align:left">{v}</td></tr>' for k, v in rows),
         "</table>",
     ]
     article_id = event.get("article_id")
-    if not _missing(event.get("quote")):
-        parts.append(f'<blockquote style="margin:0.3em 0 0.3em 1em;font-style:italic">&ldquo;{_esc(event.get("quote"))}&rdquo;</blockquote>')
-    if not _missing(article_id):
+    if not is_missing(event.get("quote")):
+        parts.append(f'<blockquote style="margin:0.3em 0 0.3em 1em;font-style:italic">&ldquo;{escape_html(event.get("quote"))}&rdquo;</blockquote>')
+    if not is_missing(article_id):
         if articles is None:
             from koreathaw.corpus import load_articles
 
@@ -123,13 +104,13 @@ def event_html(event: pd.Series, date: pd.Timestamp | None = None, articles: pd.
             outlet = art["outlet"]
             when = pd.Timestamp(art["publication_date"])
             parts.append(
-                f"<p>Article: <b>{_esc(art['title'])}</b> ({_esc(article_id)}; outlet: {_esc(outlet)}; "
-                f"published {when:%Y-%m-%d}, {_esc(art['date_basis'])})</p>"
+                f"<p>Article: <b>{escape_html(art['title'])}</b> ({escape_html(article_id)}; outlet: {escape_html(outlet)}; "
+                f"published {when:%Y-%m-%d}, {escape_html(art['date_basis'])})</p>"
             )
         else:
-            parts.append(f"<p>Article: {_esc(article_id)}</p>")
-    if not _missing(event.get("source_url")):
-        parts.append(f"<p>Source: {_esc(event.get('source_url'))}</p>")
+            parts.append(f"<p>Article: {escape_html(article_id)}</p>")
+    if not is_missing(event.get("source_url")):
+        parts.append(f"<p>Source: {escape_html(event.get('source_url'))}</p>")
     parts.append("</div>")
     return "\n".join(parts)
 
@@ -143,14 +124,8 @@ def _map_html(subset: pd.DataFrame, events: pd.DataFrame | None = None, start: A
     """
     if subset.empty:
         return "<p><i>No event in this range: nothing to map.</i></p>"
-    try:
-        from koreathaw import maps
-    except ImportError:  # a library without maps: list the places instead
-        items = "".join(
-            f"<li>{_esc(row.place_name)}: {row.latitude:.4f}, {row.longitude:.4f}</li>"
-            for row in subset.drop_duplicates("place_name").itertuples()
-        )
-        return f"<p>Places (no map available):</p><ul>{items}</ul>"
+    from koreathaw import maps
+
     if events is not None:
         fmap = maps.subset_map(events, start=start, end=end)
     else:
@@ -206,8 +181,10 @@ def timeline_stepper(events: pd.DataFrame | None = None, *, show_map: bool = Tru
     """
     import ipywidgets as widgets
 
-    table = _check_events(events)
     from koreathaw.corpus import load_articles
+
+    table = _check_events(events)
+    _args.flag(show_map, "show_map")
 
     articles = load_articles()
     ids = table["event_id"].tolist()
@@ -291,8 +268,13 @@ def article_explorer(articles: pd.DataFrame | None = None, term: str = "sanction
     from koreathaw.corpus import kwic, load_articles
 
     table = load_articles() if articles is None else articles
-    if not isinstance(table, pd.DataFrame) or "body" not in table.columns or table.empty:
-        raise ValueError("articles must be a non-empty table from koreathaw.load_articles()")
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"articles must be a pandas DataFrame such as koreathaw.load_articles(), "
+                        f"not {_args.given(table)}")
+    if "body" not in table.columns or table.empty:
+        raise ValueError("articles must be a non-empty table from koreathaw.load_articles() (with its 'body')")
+    _args.text(term, "term", "sanctions")
+    _args.whole_number(width, "width")
     options = [("All articles", "all")] + [
         (f"{row.title} ({pd.Timestamp(row.publication_date):%Y-%m-%d})", aid) for aid, row in zip(table.index, table.itertuples())
     ]
@@ -313,14 +295,14 @@ def article_explorer(articles: pd.DataFrame | None = None, term: str = "sanction
         subset = table if dropdown.value == "all" else table.loc[[dropdown.value]]
         found = kwic(wanted, subset, width=width)
         box.n_matches = len(found)
-        where = f"all {len(table)} articles" if dropdown.value == "all" else _esc(table.loc[dropdown.value, "title"])
+        where = f"all {len(table)} articles" if dropdown.value == "all" else escape_html(table.loc[dropdown.value, "title"])
         plural = "" if len(found) == 1 else "s"
-        count.value = f"<p><b>{len(found)}</b> occurrence{plural} of <b>{_esc(wanted)}</b> in {where}</p>"
+        count.value = f"<p><b>{len(found)}</b> occurrence{plural} of <b>{escape_html(wanted)}</b> in {where}</p>"
         rows = "".join(
-            f'<tr><td style="color:#595959;padding-right:1em">{_esc(r.article_id)}</td>'
-            f'<td style="text-align:right;white-space:pre">{_esc(r.left)}</td>'
-            f'<td style="text-align:center"><b>{_esc(r.match)}</b></td>'
-            f'<td style="text-align:left;white-space:pre">{_esc(r.right)}</td></tr>'
+            f'<tr><td style="color:#595959;padding-right:1em">{escape_html(r.article_id)}</td>'
+            f'<td style="text-align:right;white-space:pre">{escape_html(r.left)}</td>'
+            f'<td style="text-align:center"><b>{escape_html(r.match)}</b></td>'
+            f'<td style="text-align:left;white-space:pre">{escape_html(r.right)}</td></tr>'
             for r in found.itertuples()
         )
         lines.value = f'<table style="font-family:monospace">{rows}</table>' if rows else ""
@@ -372,6 +354,7 @@ def date_range_map(events: pd.DataFrame | None = None, *, show_map: bool = True)
     from koreathaw.events import events_between
 
     table = _check_events(events)
+    _args.flag(show_map, "show_map")
     months = pd.period_range(table.index.min().to_period("M"), table.index.max().to_period("M"), freq="M")
     options = [(f"{m:%b %Y}", m) for m in months]
     slider = widgets.SelectionRangeSlider(
@@ -388,7 +371,7 @@ def date_range_map(events: pd.DataFrame | None = None, *, show_map: bool = True)
         box.subset = subset
         plural = "" if len(subset) == 1 else "s"
         items = "".join(
-            f"<li>{date:%Y-%m-%d} · {_esc(row.event_id)} · {_esc(row.title)} ({_esc(row.place_name)})</li>"
+            f"<li>{date:%Y-%m-%d} · {escape_html(row.event_id)} · {escape_html(row.title)} ({escape_html(row.place_name)})</li>"
             for date, row in zip(subset.index, subset.itertuples())
         )
         summary.value = (f"<p><b>{len(subset)}</b> event{plural} from {first:%B %Y} to {last:%B %Y}</p>"

@@ -362,9 +362,9 @@ def copy_course(dest: Path, assignments: list[str]) -> Path:
 
 
 def require(path: Path, what: str) -> Path:
-    """Skip loudly when a course file this scenario needs is not in the repository yet."""
+    """Fail, naming it, when a course file this scenario needs is missing (a skip would hide it)."""
     if not path.exists():
-        pytest.skip(f"{what} ({path}) is not in the repository yet")
+        pytest.fail(f"{what} ({path}) is missing from the repository", pytrace=False)
     return path
 
 

@@ -9,7 +9,8 @@ stored outputs -- only ``# NBVAL_CHECK_OUTPUT`` cells have any, which
 files are not touched; nbval does not compare counts (``execution_count`` is in
 its ``skip_compare``).
 
-Loaded by ``make test``: ``pytest -p tests.notebooks.nbval_counts --nbval-lax ... notebooks/``.
+Loaded by the checkout's root ``conftest.py``, so nbval's plain command
+``pytest --nbval-lax notebooks/`` (and ``make test``) uses it.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ def _nbval(notebook: Path) -> subprocess.CompletedProcess:
     """Run nbval on ``notebook`` with the options and plugin of ``make test``."""
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.notebooks.nbval_counts",
-         "--nbval-lax", "--nbval-current-env", "--sanitize-with", "tests/notebooks/sanitize.cfg", str(notebook)],
+         "--nbval-lax", "--nbval-current-env", "--nbval-sanitize-with", "tests/notebooks/sanitize.cfg", str(notebook)],
         cwd=REPO, capture_output=True, text=True, timeout=300)
 
 
@@ -49,3 +49,18 @@ def test_nbval_fails_a_changed_checked_output(tmp_path):
     done = _nbval(copy)
     assert done.returncode != 0, "nbval accepted a checked output that the lesson does not produce"
     assert "a value the lesson does not print" in done.stdout, done.stdout[-3000:]
+
+
+def test_plain_nbval_command_passes_a_lesson():
+    """``pytest --nbval-lax notebooks/...``, nbval's plain command with no course option, passes a lesson.
+
+    The root ``conftest.py`` loads the plugin; with conftest files switched off
+    (``--noconftest``) the same command fails as it did before: proof that the
+    conftest is what makes it pass.
+    """
+    plain = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
+             "notebooks/_template.ipynb"]
+    done = subprocess.run(plain, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:]
+    without = subprocess.run(plain + ["--noconftest"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert without.returncode != 0 and "Unrun reference cell has outputs" in without.stdout, without.stdout[-3000:]
