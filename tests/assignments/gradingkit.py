@@ -309,10 +309,10 @@ class Batch:
 
 
 def run_batch(course: CourseCopy) -> tuple[list[tuple[float, str]], float]:
-    """Run ``koreathaw-grade autograde --serial`` over everything; return (timed stdout lines, seconds)."""
+    """Run ``koreathaw-grade autograde`` (every core) over everything; return (timed stdout lines, seconds)."""
     env = course_env()
     start = time.perf_counter()
-    proc = subprocess.Popen([str(BIN / "koreathaw-grade"), "--course", str(course.root), "autograde", "--serial"],
+    proc = subprocess.Popen([str(BIN / "koreathaw-grade"), "--course", str(course.root), "autograde"],
                             cwd=course.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines = []
     assert proc.stdout is not None
