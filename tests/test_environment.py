@@ -25,10 +25,14 @@ def _pyproject_pins() -> dict[str, str]:
 def _environment_pins() -> dict[str, str]:
     env = yaml.safe_load((REPO / "environment.yml").read_text(encoding="utf-8"))
     pins = {}
-    for dep in env["dependencies"]:
-        if isinstance(dep, dict) or dep.startswith(("python", "pip")):
+    deps = [d for d in env["dependencies"] if isinstance(d, str)]
+    # packages conda-forge does not carry under the same name stand in the pip section
+    deps += [d for section in env["dependencies"] if isinstance(section, dict) for d in section.get("pip", [])]
+    for dep in deps:
+        if dep.startswith(("python", "pip", "-")):
             continue
         name, _, version = dep.partition("==")
+        assert version, f"environment.yml: {dep!r} is not pinned with =="
         pins[name.strip().lower()] = version.strip()
     return pins
 
