@@ -93,15 +93,16 @@ lab: setup
 
 # The fast suite runs under coverage (the grading package must keep >= 85 % of its lines
 # covered there, pyproject.toml [tool.coverage]); then everything slower.
-FAST := not slow and not browser and not grading and not notebooks
+FAST := not slow and not browser and not grading and not notebooks and not hub
 
 test: setup system-deps
 	$(BIN)/python -m pytest --doctest-modules src/koreathaw $(PYTEST_ARGS)
 	rm -rf artifacts/coverage
 	$(BIN)/python -m coverage run -m pytest tests -m "$(FAST)" $(PYTEST_ARGS)
 	$(BIN)/python -m coverage combine -q && $(BIN)/python -m coverage report
-	$(BIN)/python -m pytest tests -m "not ($(FAST))" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests -m "not ($(FAST)) and not hub" $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -p tests.notebooks.nbval_counts --nbval-lax --nbval-current-env --sanitize-with tests/notebooks/sanitize.cfg notebooks/ $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory hub-test
 
 test-fast: setup
 	$(BIN)/python -m pytest --doctest-modules src/koreathaw $(PYTEST_ARGS)
@@ -120,3 +121,5 @@ clean-venv:
 -include tools/grading.mk
 # Benchmarks (not part of make test)
 -include benchmarks/bench.mk
+# The course on a real JupyterHub (hub/, course/hub.md): make hub-test (part of make test), make hub-load
+-include hub/hub.mk
