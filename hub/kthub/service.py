@@ -21,7 +21,7 @@ from pathlib import Path
 
 from kthub import postgres
 from kthub.settings import Settings
-from kthub.system import kill, processes_of
+from kthub.system import _alive, kill, processes_of
 
 CONFIG = Path(__file__).resolve().parents[1] / "jupyterhub_config.py"
 
@@ -31,12 +31,16 @@ def pid_file(settings: Settings) -> Path:
 
 
 def hub_pid(settings: Settings) -> int | None:
+    """The running hub's pid, or None (a hub that has exited is reaped here when it was our child)."""
     try:
         pid = int(pid_file(settings).read_text())
-        os.kill(pid, 0)
-        return pid
     except (OSError, ValueError):
         return None
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    return pid if _alive(pid) else None
 
 
 def url(settings: Settings, path: str = "") -> str:

@@ -67,8 +67,9 @@ def make_settings(students: int):
 
 def leftovers(settings) -> None:
     """Remove what a killed earlier run may have left: its users (by the test marker only), cluster, exchange."""
-    from kthub import postgres, system
+    from kthub import postgres, service, system
 
+    service.stop(settings, echo=lambda text: None)  # a hub, proxy or cluster a killed run left running
     for entry in pwd.getpwall():
         if entry.pw_gecos == MARKER:
             system.remove_user(settings, entry.pw_name)
@@ -121,9 +122,14 @@ def stand_up(students: int):
         finally:
             leftovers(settings)
 
+    import time
+
+    start = time.perf_counter()
+    echo = lambda text: print(f"[{time.perf_counter() - start:6.1f}s] {text}", flush=True)  # noqa: E731
     try:
-        cli.install(settings, repo=REPO, echo=lambda text: print(text, flush=True))
-        service.start(settings, echo=lambda text: None)
+        cli.install(settings, repo=REPO, echo=echo)
+        echo("installed")
+        service.start(settings, echo=echo)
     except BaseException:
         teardown()
         raise

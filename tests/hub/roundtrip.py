@@ -140,6 +140,8 @@ def run_class(hub, workers: int = 5) -> Run:
         list(pool.map(feedback, names))
     run.times["all_fetched_feedback"] = time.perf_counter() - start
     run.gradebook = read_gradebook(hub)
+    print("class run, seconds:", json.dumps({k: round(v, 1) for k, v in run.times.items() if isinstance(v, float)}),
+          flush=True)
     return run
 
 
