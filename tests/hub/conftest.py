@@ -109,10 +109,20 @@ class Hub:
         return json.loads(out.strip().splitlines()[-1])
 
 
+def machine_lock():
+    """One hub test at a time on this machine (clones share the test users, cluster and environment): wait for it."""
+    import fcntl
+
+    handle = open(str(PREFIX) + ".lock", "w")
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
 def stand_up(students: int):
     """Install and start a hub with ``students`` students; return (Hub, teardown)."""
     from kthub import cli, service
 
+    lock = machine_lock()
     settings = make_settings(students)
     leftovers(settings)
 
@@ -120,7 +130,10 @@ def stand_up(students: int):
         try:
             cli.teardown(settings, echo=lambda text: None)
         finally:
-            leftovers(settings)
+            try:
+                leftovers(settings)
+            finally:
+                lock.close()
 
     import time
 

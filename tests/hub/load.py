@@ -94,6 +94,7 @@ def stats(values: list[float]) -> dict[str, float]:
 def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv else 30
     started = time.perf_counter()
+    load_before = os.getloadavg()
     available_before = mem_available_mib()
     hub, teardown = stand_up(n)
     setup_seconds = time.perf_counter() - started
@@ -115,6 +116,7 @@ def main(argv: list[str]) -> int:
         "memory_mib": mem, "kernel_with_course_mib": kernel_mib,
         "mem_available_mib": {"before": available_before, "all_servers_up": available_during},
         "grades_wrong": wrong, "late_student": run.late,
+        "load_average": {"start": [round(x, 2) for x in load_before], "end": [round(x, 2) for x in os.getloadavg()]},
     }
     RAW.write_text(json.dumps(figures, indent=1) + "\n")
     write_results(figures)
@@ -144,7 +146,10 @@ def write_results(f: dict) -> None:
         BEGIN,
         f"Measured {f['measured']} on {f['cores']} cores; {f['students']} students, ten arriving at a time; "
         f"`make hub-load` (tests/hub/load.py; raw figures in `benchmarks/hub-load.json`). Every grade was "
-        f"{'right' if not f['grades_wrong'] else 'NOT right: ' + str(f['grades_wrong'])}.",
+        f"{'right' if not f['grades_wrong'] else 'NOT right: ' + str(f['grades_wrong'])}."
+        + (f" Load average (1/5/15 min) at the start {'/'.join(map(str, f['load_average']['start']))}, at the end "
+           f"{'/'.join(map(str, f['load_average']['end']))}: the machine is shared, so times vary from run to run."
+           if "load_average" in f else ""),
         "",
         "| step | time |",
         "| --- | --- |",
