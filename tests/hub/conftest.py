@@ -109,6 +109,21 @@ class Hub:
         return json.loads(out.strip().splitlines()[-1])
 
 
+def still_running(settings) -> list[str]:
+    """Processes of the hub's environment, proxy or PostgreSQL cluster that are still there (there must be none)."""
+    marks = (str(settings.venv), str(settings.node), f"/{settings.pg_version}/{settings.pg_cluster}")
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if any(mark in cmdline for mark in marks):
+                found.append(f"{entry}: {cmdline[:160]}")
+    return found
+
+
 def machine_lock():
     """One hub test at a time on this machine (clones share the test users, cluster and environment): wait for it."""
     import fcntl
@@ -132,6 +147,9 @@ def stand_up(students: int):
         finally:
             try:
                 leftovers(settings)
+                left = still_running(settings)
+                if left:
+                    raise RuntimeError("the hub test left processes running: " + "; ".join(left))
             finally:
                 lock.close()
 

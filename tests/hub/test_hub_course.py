@@ -82,6 +82,17 @@ def test_graders_share_the_formgrader_and_students_cannot_reach_it(hub, run):
     assert student.get("/formgrader").status_code == 404  # no Formgrader in a student's own server
 
 
+def test_students_homes_hold_the_student_edition(run):
+    """Each home holds the student edition (lessons, data, released assignments), never the course's sources."""
+    for user in run.students.values():
+        top = {item["name"] for item in user.read("korean-thaw").json()["content"]}
+        assert {"notebooks", "data", "assignments", "src"} <= top, top
+        assignments = {item["name"] for item in user.read("korean-thaw/assignments").json()["content"]}
+        assert ASSIGNMENT in assignments and "source" not in assignments, assignments
+        released = user.read(f"korean-thaw/assignments/{ASSIGNMENT}/{ASSIGNMENT}.ipynb").text
+        assert "BEGIN SOLUTION" not in released and "BEGIN HIDDEN TESTS" not in released
+
+
 def test_a_student_cannot_use_another_students_server(run):
     """Another student's server refuses a student's token (contents, kernels, nbgrader)."""
     names = list(run.students)
