@@ -192,8 +192,14 @@ def chown_tree(path: Path, user: str) -> None:
 
 
 def install_home(settings: Settings, user: str, edition: Path) -> Path:
-    """Copy the student edition into ``~user/korean-thaw`` (first time only: it becomes the student's)."""
-    target = Path(settings.home_base) / user / "korean-thaw"
+    """Copy the student edition into ``~user/korean-thaw`` (first time only: it becomes the student's).
+
+    The home is made private (no access for group or others) whoever made it: the
+    exchange and the grading rely on no student reading another's files.
+    """
+    home = Path(settings.home_base) / user
+    os.chmod(home, os.stat(home).st_mode & 0o700)
+    target = home / "korean-thaw"
     if not target.exists():
         shutil.copytree(edition, target, symlinks=True)
         chown_tree(target, user)
