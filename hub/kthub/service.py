@@ -67,7 +67,7 @@ def start(settings: Settings, timeout: float = 180.0, echo=print) -> int:
                "KOREATHAW_HUB_SETTINGS": str(settings.etc / "hub.json"), "HOME": "/root"}
         proc = subprocess.Popen([str(settings.venv / "bin" / "jupyterhub"), "-f", str(settings.etc / "jupyterhub_config.py")],
                                 cwd=settings.state, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_default_signals)
         log.close()
         pid = proc.pid
         pid_file(settings).write_text(str(pid))
@@ -82,6 +82,13 @@ def start(settings: Settings, timeout: float = 180.0, echo=print) -> int:
         time.sleep(0.25)
     echo(f"hub running at {url(settings)} (pid {pid}); log {settings.state / 'jupyterhub.log'}")
     return pid
+
+
+def _default_signals() -> None:
+    """In the hub's process, before it starts: SIGINT and SIGQUIT as a terminal would give them, even when
+    hubctl ran in the background (which ignores them, and every server and kernel would inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 
 def tail(path: Path, chars: int = 3000) -> str:
