@@ -40,7 +40,7 @@ $(VENV)/bin/python:
 	  else echo ">>> cannot install python3-venv without root or sudo: install it and run make again"; exit 1; fi; }
 
 $(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock postBuild .jupyter/overrides.json .jupyter/jupyter_server_config.json .jupyter/jupyter_server_config.py .jupyter/nbgrader_config.py src/koreathaw_grading/templates/mathjax.html.j2 $(wildcard website/nbconvert/koreathaw/*) website/nbconvert/jupyter_nbconvert_config.json website/_static/koreathaw-widgets.js
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[course,test,site]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[course,test,site,hub]"
 	KOREATHAW_PYTHON=$(BIN)/python ./postBuild --config-only >/dev/null
 	touch $@
 
@@ -79,15 +79,16 @@ lab: setup
 
 # The fast suite runs under coverage (the grading package must keep >= 85 % of its lines
 # covered there, pyproject.toml [tool.coverage]); then everything slower.
-FAST := not slow and not browser and not grading and not notebooks
+FAST := not slow and not browser and not grading and not notebooks and not hub
 
 test: setup system-deps
 	$(BIN)/python -m pytest --doctest-modules src/koreathaw $(PYTEST_ARGS)
 	rm -rf artifacts/coverage
 	$(BIN)/python -m coverage run -m pytest tests -m "$(FAST)" $(PYTEST_ARGS)
 	$(BIN)/python -m coverage combine -q && $(BIN)/python -m coverage report
-	$(BIN)/python -m pytest tests -m "not ($(FAST))" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests -m "not ($(FAST)) and not hub" $(PYTEST_ARGS)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks/ $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory hub-test
 
 test-fast: setup
 	$(BIN)/python -m pytest --doctest-modules src/koreathaw $(PYTEST_ARGS)
@@ -106,3 +107,5 @@ clean-venv:
 -include tools/grading.mk
 # Benchmarks (not part of make test)
 -include benchmarks/bench.mk
+# The course on a real JupyterHub (hub/, course/hub.md): make hub-test (part of make test), make hub-load
+-include hub/hub.mk

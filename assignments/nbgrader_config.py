@@ -17,7 +17,9 @@ as untrusted (``koreathaw_grading.safehtml``, and a Content-Security-Policy).
 Environment overrides (for tests and slow machines):
   KOREATHAW_CELL_TIMEOUT      CPU seconds a cell may use before it is interrupted (default 30)
   KOREATHAW_KERNEL_MEMORY_MB  memory of the grading kernel in MB (default 4096; 0 = no limit, unsandboxed only)
-  KOREATHAW_DB_URL            the gradebook's database (default: gradebook.db in this folder)
+  KOREATHAW_DB_URL            the gradebook's database (default: gradebook.db in this folder); on a hub
+                              postgresql+psycopg2://... (course/hub.md)
+  KOREATHAW_EXCHANGE          nbgrader's exchange folder on a hub (default: nbgrader's, /srv/nbgrader/exchange)
 """
 
 import os
@@ -34,6 +36,9 @@ c.CourseDirectory.course_id = "korean-thaw"
 c.CourseDirectory.root = str(HERE)
 # SQLite: a writer waits up to 120 s for another (graders on every core) instead of failing "locked".
 c.CourseDirectory.db_url = os.environ.get("KOREATHAW_DB_URL") or f"sqlite:///{HERE / 'gradebook.db'}?timeout=120"
+# nbgrader's exchange, where students fetch and submit through their hub servers (course/hub.md).
+if os.environ.get("KOREATHAW_EXCHANGE"):
+    c.Exchange.root = os.environ["KOREATHAW_EXCHANGE"]
 # Files that are never part of a submission.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store", "__MACOSX"]
 

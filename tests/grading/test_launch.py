@@ -134,6 +134,19 @@ def test_a_loop_is_interrupted_after_its_cpu_seconds():
         assert text(out) == "still here\n"
 
 
+def test_a_loop_is_interrupted_when_the_grader_ignores_sigint():
+    """A grader started in the background ignores SIGINT (and its children inherit that): cells are interrupted all the same."""
+    import signal
+
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with Sandbox(None, Limits(cell_cpu=1.0)) as box:
+            reply, out = run(box, "while True:\n    pass")
+    finally:
+        signal.signal(signal.SIGINT, old)
+    assert reply.get("interrupted") is True and errors(out) == ["KeyboardInterrupt"]
+
+
 def test_a_sleeping_cell_costs_no_cpu_and_meets_the_wall_backstop():
     """Sleeping is not CPU: the CPU limit does not fire, the (generous) wall backstop does."""
     with Sandbox(None, Limits(cell_cpu=1.0, cell_wall=2.0)) as box:

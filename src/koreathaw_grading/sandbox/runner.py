@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import signal
 import sys
 from typing import Any
 
@@ -243,6 +244,10 @@ def prepare() -> None:
     start. ``RLIMIT_NPROC`` counts them per user in this sandbox's own user
     namespace; once set here, no unprivileged process can raise it again.
     """
+    # The grader interrupts a cell with SIGINT. A grader started in the background (`make autograde &`,
+    # nohup, a service) hands its children an *ignored* SIGINT, and Python then installs no handler:
+    # every loop would run on to the kill. Take the default handler back.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     source, work = os.environ.get("KOREATHAW_SUBMISSION"), os.getcwd()
     if source and os.path.isdir(source):
         shutil.copytree(source, work, dirs_exist_ok=True, symlinks=True)
