@@ -4,7 +4,7 @@ The repository's ``.venv`` may live where students cannot reach (``/root/...``),
 is editable (it points into the checkout, whose ``assignments/source`` holds the
 answers). The hub gets its own: ``<prefix>/venv``, made with ``/usr/bin/python3 -m
 venv``, the course installed *non-editable* from ``requirements.lock`` with the
-``hub`` extra (JupyterHub, psycopg2), readable by all, writable by root. A stamp of
+``course`` and ``hub`` extras (JupyterLab, nbgrader; JupyterHub, psycopg2), readable by all, writable by root. A stamp of
 the inputs' contents makes a second install quick.
 """
 
@@ -75,12 +75,12 @@ def build_venv(settings: Settings, repo: Path, echo=print) -> bool:
         known = have.get("relaxed", [])
         shutil.rmtree(venv, ignore_errors=True)
         echo(f">>> creating {venv} from /usr/bin/python3; installing the course's pinned packages "
-             "(requirements.lock, with the 'hub' extra)")
+             "(requirements.lock, with the 'course' and 'hub' extras)")
         run(["/usr/bin/python3", "-m", "venv", str(venv)])
         lock = constraints(settings, repo, known)
         pip = _pip(venv, lock)
         run(pip + [_lock_pin(repo, "hatchling")])
-        want["relaxed"] = known + install_relaxing(pip, [f"{repo}[hub]"], lock, echo)
+        want["relaxed"] = known + install_relaxing(pip, [f"{repo}[course,hub]"], lock, echo)
     else:
         want["relaxed"] = have.get("relaxed", [])
         echo(">>> reinstalling the course's library and grading package")

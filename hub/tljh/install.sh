@@ -21,7 +21,7 @@ CONFIG=/opt/tljh/config
 # 1. the course, its kernel and settings, for every user
 apt-get install -y -qq --no-install-recommends postgresql bubblewrap >/dev/null
 "$USER_ENV/bin/python" -m pip install --quiet -c requirements.lock "$(grep -i '^hatchling==' requirements.lock)"
-"$USER_ENV/bin/python" -m pip install --quiet -c requirements.lock --no-build-isolation ".[hub]"
+"$USER_ENV/bin/python" -m pip install --quiet -c requirements.lock --no-build-isolation ".[course,hub]"
 "$USER_ENV/bin/python" -m ipykernel install --sys-prefix --name koreathaw --display-name "Python 3 (Korean Thaw)"
 mkdir -p "$USER_ENV/etc/jupyter" "$USER_ENV/share/jupyter/lab/settings"
 cp .jupyter/overrides.json "$USER_ENV/share/jupyter/lab/settings/"

@@ -133,8 +133,10 @@ def _export_template(repo: Path, target: Path) -> None:
 def _pyproject(repo: Path) -> str:
     """The edition's pyproject.toml: the same package and pins, no sdist rules for the course root."""
     project = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    deps = "\n".join(f'  "{d}",' for d in project["dependencies"])
-    test = [d for d in project.get("optional-dependencies", {}).get("test", [])
+    # students need JupyterLab, nbgrader and the kernel as much as the library: the course extra is theirs too
+    optional = project.get("optional-dependencies", {})
+    deps = "\n".join(f'  "{d}",' for d in project["dependencies"] + optional.get("course", []))
+    test = [d for d in optional.get("test", [])
             if re.match(r"(pytest|nbval)\b", d)]
     tests = "\n".join(f'  "{d}",' for d in test)
     return f'''[build-system]
