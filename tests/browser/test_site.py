@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from lab_fixtures import REPO, bring_into_view, course_env, venv_python
+from lab_fixtures import REPO, bring_into_view, course_env, stepper_row_problems, venv_python
 
 pytest.importorskip("myst_nb")
 
@@ -275,10 +275,20 @@ def test_timeline_stepper_is_drawn_from_its_saved_state(site, offline_page, arti
     assert offline_page.locator(".koreathaw-widget-note").count() >= 1
     maps = map_states(offline_page)
     assert maps and all(map_drawn(state) for state in maps), maps
+    stepper = offline_page.locator(".widget-vbox", has=offline_page.locator(".widget-slider")).first
+    row = stepper_row_problems(stepper)
+    assert row["problems"] == [], f"the stepper's row is not readable: {row}"
     bring_into_view(offline_page.locator(".koreathaw-widget-note").first, block="start")
     offline_page.evaluate("() => window.scrollBy(0, -70)")  # below the theme's sticky header
     offline_page.wait_for_timeout(300)
     offline_page.screenshot(path=str(artifacts_dir / "site-timeline-widget.png"))
+    # a phone-sized window: the row wraps rather than overlap
+    width = stepper.evaluate("w => w.getBoundingClientRect().width")
+    offline_page.set_viewport_size({"width": 480, "height": 700})
+    offline_page.wait_for_function("([w, before]) => w.getBoundingClientRect().width < before - 100",
+                                   arg=[stepper.element_handle(), width])
+    row = stepper_row_problems(stepper)
+    assert row["problems"] == [], f"the stepper's row is not readable in a window 480 px wide: {row}"
 
 
 def test_places_map_is_drawn(site, offline_page, artifacts_dir):
