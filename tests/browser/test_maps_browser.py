@@ -23,7 +23,6 @@ import pytest
 
 from koreathaw import load_events, load_places
 from koreathaw.maps import THAW_PLACES, blank_map, events_map, markers_table, places_map, save_map
-from koreathaw.maps._base import INSET_VIEW
 
 pytestmark = pytest.mark.browser
 
@@ -105,16 +104,12 @@ def view_problems(view: dict, names: list[str]) -> list[str]:
     """What is unreadable at the view (VIEW_JS): a covered marker, an overlap, a missing or covered label.
 
     A marker is covered when something else is topmost at its centre: another marker, a
-    label, or -- for a marker on the peninsula, what the view is for -- a control of the
-    map (legend, buttons). Off the peninsula a control may cover a marker at this view
-    (Beijing under the legend of a small map); zoomed or panned there, it is clear.
+    label, or a control of the map (legend, inset, buttons).
     """
     problems = []
     markers, labels = view["markers"], view["labels"]
-    (south, west), (north, east) = INSET_VIEW
     for i, a in enumerate(markers):
-        on_peninsula = south <= a["lat"] <= north and west <= a["lon"] <= east
-        if not a["onTop"] and (on_peninsula or "leaflet-control" not in a["under"]):
+        if not a["onTop"]:
             problems.append(f"marker {a['name']!r} is covered at its centre by {a['under']}")
         for b in markers[i + 1:]:
             if ((a["x"] - b["x"]) ** 2 + (a["y"] - b["y"]) ** 2) ** 0.5 < a["r"] + b["r"] - 1:
@@ -198,6 +193,9 @@ def test_inline_places_map_draws_offline_from_a_file(offline_page, tmp_path, art
     assert "Geneva" in state["labels"]
     assert sorted(state["insetLabels"]) == ["Kaesong", "Panmunjom", "Pyeongchang"]
     assert state["inset"] > len(load_places())
+    # nothing hidden at the first view either: no marker or bubble under another, a label or the inset
+    view = offline_page.evaluate(VIEW_JS)
+    assert view_problems(view, ["Geneva"]) == [], view
 
 
 def test_five_places_map_shows_geneva_beijing_and_the_peninsula(offline_page, tmp_path, artifacts_dir):
@@ -222,6 +220,21 @@ def test_five_places_map_shows_geneva_beijing_and_the_peninsula(offline_page, tm
 KOREAN_PLACES = ["Panmunjom", "Kaesong", "Pyeongchang"]
 # The map as a lesson shows it (an output about 700 px wide) and as a wide window shows it.
 SIZES = pytest.mark.parametrize("size", [(700, 420), (1000, 600)], ids=["notebook", "wide"])
+
+
+@SIZES
+@pytest.mark.parametrize("kind", ["places", "events"])
+def test_first_view_hides_no_marker_under_another_or_a_control(offline_page, tmp_path, artifacts_dir, size, kind):
+    """At the world view a map opens with, no marker or bubble is under another, a label, the legend or the inset."""
+    offline_page.set_viewport_size({"width": size[0], "height": size[1]})
+    events = load_events()
+    m = places_map() if kind == "places" else events_map(events)
+    expected = len(load_places()) if kind == "places" else len(events[["latitude", "longitude"]].drop_duplicates())
+    open_map(offline_page, save_map(m, tmp_path / f"{kind}.html", assets="inline").as_uri(), expected)
+    view = offline_page.evaluate(VIEW_JS)
+    offline_page.screenshot(path=str(artifacts_dir / f"maps-first-view-{kind}-{size[0]}.png"))
+    assert_clean(offline_page)
+    assert view_problems(view, ["Geneva"] if kind == "places" else []) == [], view
 
 
 @SIZES
@@ -276,6 +289,8 @@ def test_linked_events_map_draws_from_a_local_server(offline_page, served, artif
     assert_clean(offline_page)
     assert state["markers"] == points and state["counts"] == len(events)
     assert state["drawnCounts"] + sum(map(int, state["bubbles"])) == len(events), state
+    view = offline_page.evaluate(VIEW_JS)
+    assert view_problems(view, []) == [], view
     assert len(state["land"]) == 3
     for category in set(events["category"].astype(str)):
         assert category in state["legend"]

@@ -6,10 +6,12 @@
  *     crowds they overlap); a crowd of more than SPREAD_MAX markers is drawn as one numbered
  *     bubble that zooms in on click (never at the last zoom, nor for markers at one spot);
  *   - every other marker is nudged, as little as it takes, until no two markers (nor a
- *     marker and a bubble) overlap: pairs that overlap are pushed apart along the line
- *     between them, again and again until none does (markers at one spot start apart in
- *     a fixed order), so the picture keeps its geography; a nudged marker keeps a thin
- *     line to a dot at its true point;
+ *     marker and a bubble) overlap and none lies under a control of the map (legend,
+ *     inset, buttons): pairs that overlap are pushed apart along the line between them,
+ *     a marker under a control to its nearest free side, again and again until none is
+ *     (markers at one spot start apart in a fixed order), so the picture keeps its
+ *     geography; a nudged marker keeps a thin line to a dot at its true point, and a
+ *     bubble moved from under a control a line to its crowd's centre;
  *   - every permanent label (a tooltip with permanent: true) takes the first place beside
  *     its marker (outward first for a nudged marker, then right, left, top, bottom; on each
  *     side centred, then slid along it, then further out) where it overlaps no other label,
@@ -98,7 +100,43 @@
 
   // Nudge the movable items (their q, from their true point p) until no two overlap and none
   // overlaps a fixed disc (a bubble). Deterministic: the same items give the same layout.
-  function nudge(movable, fixed, gap) {
+  // The map's controls that are shown (zoom, layers, legend, inset, scale, attribution), as
+  // boxes in layer points; and the map's own box.
+  function controlBoxes(map) {
+    var container = map.getContainer(), frame = container.getBoundingClientRect();
+    return Array.prototype.filter.call(container.querySelectorAll(".leaflet-control"), function (c) {
+      return c.getClientRects().length > 0;
+    }).map(function (c) {
+      var b = c.getBoundingClientRect();
+      return {min: map.containerPointToLayerPoint(L.point(b.left - frame.left, b.top - frame.top)),
+              max: map.containerPointToLayerPoint(L.point(b.right - frame.left, b.bottom - frame.top))};
+    });
+  }
+
+  // A disc at q (radius r) moved out of every box it meets, the shortest way that lands on
+  // the map (``view``) and under no other box, so that no control covers a marker.
+  function meetsBox(q, r, b, gap) {
+    var x = Math.max(b.min.x, Math.min(q.x, b.max.x)), y = Math.max(b.min.y, Math.min(q.y, b.max.y));
+    return (q.x - x) * (q.x - x) + (q.y - y) * (q.y - y) < (r + gap) * (r + gap);
+  }
+  function outOfBoxes(q, r, boxes, view, gap) {
+    boxes.forEach(function (b) {
+      if (!meetsBox(q, r, b, gap)) { return; }
+      var moves = [L.point(b.min.x - r - gap - q.x, 0), L.point(b.max.x + r + gap - q.x, 0),
+                   L.point(0, b.min.y - r - gap - q.y), L.point(0, b.max.y + r + gap - q.y)];
+      var length = function (d) { return Math.abs(d.x) + Math.abs(d.y); };
+      var score = function (d) {  // 0: on the map and under no control; 1: on the map; 2: off it
+        var at = q.add(d);
+        if (!view.contains(at)) { return 2; }
+        return boxes.some(function (o) { return o !== b && meetsBox(at, r, o, gap); }) ? 1 : 0;
+      };
+      moves.sort(function (c, d) { return score(c) - score(d) || length(c) - length(d); });
+      q = q.add(moves[0]);
+    });
+    return q;
+  }
+
+  function nudge(movable, fixed, gap, boxes, view) {
     movable.forEach(function (m, k) { m.q = L.point(m.p.x, m.p.y); m.k = k; });
     for (var round = 0; round < ROUNDS; round++) {
       var moved = false, i, j;
@@ -121,6 +159,8 @@
           m.q = L.point(f.p.x + fx / fd * (away + 0.05), f.p.y + fy / fd * (away + 0.05));
           moved = true;
         }
+        var out = outOfBoxes(movable[i].q, movable[i].r, boxes, view, gap);
+        if (out.distanceTo(movable[i].q) > 0.01) { movable[i].q = out; moved = true; }
       }
       if (!moved) { return; }
     }
@@ -140,7 +180,7 @@
     div.className = "koreathaw-bubble-count";
     div.style.cssText = "width:" + size + "px;height:" + size + "px;line-height:" + size + "px;";
     div.textContent = ofEvents ? events : places;
-    var bubble = L.marker(map.layerPointToLatLng(group.centre), {
+    var bubble = L.marker(map.layerPointToLatLng(group.p), {
       icon: L.divIcon({html: div.outerHTML, className: "koreathaw-bubble", iconSize: [size, size]}),
       keyboard: true, riseOnHover: true, koreathawRadius: group.r
     });
@@ -163,15 +203,21 @@
       items.push({layer: layer, home: home, p: map.latLngToLayerPoint(home), r: radiusOf(layer),
                   count: countOf(layer), index: items.length, side: null, hidden: false});
     });
-    var obstacles = [], fixed = [], movable = [];
+    var obstacles = [], fixed = [], movable = [], boxes = controlBoxes(map);
+    var view = L.bounds(map.containerPointToLayerPoint(L.point(0, 0)), map.containerPointToLayerPoint(map.getSize()));
     crowds(items, atMaxZoom, state).forEach(function (group) {
       if (!group.bubble) { movable = movable.concat(group.members); return; }
+      group.p = outOfBoxes(group.centre, group.r, boxes, view, state.gap);  // a bubble under the inset moves beside it
       var bubble = bubbleFor(map, group, state);
+      if (group.p.distanceTo(group.centre) >= 1) {
+        state.extras.addLayer(L.polyline([map.layerPointToLatLng(group.p), map.layerPointToLatLng(group.centre)], {
+          pane: "koreathawLeaders", interactive: false, color: state.leaderColour, weight: 1.2, opacity: 0.9}));
+      }
       group.members.forEach(function (m) { m.hidden = true; m.layer.setLatLng(m.home); show(elementOf(m.layer), false); });
       fixed.push(group);
-      obstacles.push({p: group.centre, r: group.r, layer: bubble});
+      obstacles.push({p: group.p, r: group.r, layer: bubble});
     });
-    nudge(movable, fixed, state.gap);
+    nudge(movable, fixed, state.gap, boxes, view);
     movable.forEach(function (m) {
       var dx = m.q.x - m.p.x, dy = m.q.y - m.p.y;
       obstacles.push({p: m.q, r: m.r, layer: m.layer});
