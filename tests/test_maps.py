@@ -48,6 +48,16 @@ def circle_markers(m) -> list:
     return [el for el in _base.walk(m) if isinstance(el, folium.CircleMarker)]
 
 
+def discs(m) -> list:
+    """Every event disc (one per point) on the map, in drawing order."""
+    return [el for el in _base.walk(m) if isinstance(el, elements.PieMarker)]
+
+
+def popup_of(marker) -> str:
+    """The escaped HTML of a marker's popup."""
+    return next(el.html for el in marker._children.values() if isinstance(el, elements.HtmlPopup))
+
+
 def bound_strings(page: str, method: str) -> list[str]:
     """The JSON string arguments of every ``.bindPopup(...)`` / ``.bindTooltip(...)`` call."""
     return [json.loads(s) for s in re.findall(rf'\.{method}\(("(?:[^"\\]|\\.)*")', page)]
@@ -78,12 +88,74 @@ def test_import_koreathaw_does_not_import_folium():
 
 # --------------------------------------------------------------------------- markers
 
-def test_events_map_marker_count_equals_rows():
-    """The event map draws one circle marker per event row."""
+def test_events_map_draws_one_disc_per_point_and_one_table_row_per_event():
+    """The event map draws one disc per distinct point (no circle hidden under another); its table has every event."""
     events = load_events()
     m = events_map(events)
-    assert len(circle_markers(m)) == len(events)
-    assert len(markers_table(m)) == len(events)
+    points = events[["latitude", "longitude"]].drop_duplicates()
+    assert len(discs(m)) == len(points) < len(events)
+    assert circle_markers(m) == []
+    assert sorted(markers_table(m)["event_id"]) == sorted(events["event_id"])
+    assert sum(d.options["koreathawCount"] for d in discs(m)) == len(events)
+
+
+def test_events_at_one_point_are_one_disc_listing_them_in_date_order():
+    """Every event at a point is in its disc's popup, in date order; the disc counts them and says its place."""
+    events = load_events()
+    for disc in discs(events_map(events)):
+        lat, lon = disc.location
+        here = events[(events["latitude"] == lat) & (events["longitude"] == lon)]
+        expected = here.reset_index().sort_values(["date", "event_id"])["event_id"].tolist()
+        popup = popup_of(disc)
+        listed = re.findall(r'<span class="meta">(E\d{3})</span>', popup)
+        assert listed == expected, (lat, lon)
+        assert disc.options["koreathawCount"] == len(here)
+        if len(here) > 1:
+            assert f"{len(here)} events" in popup and "in date order" in popup
+            for name in set(here["place_name"]):
+                assert escape_html(name) in popup
+
+
+def test_two_places_at_one_point_share_one_disc_naming_both():
+    """The White House and Washington have the same coordinates: one disc, both names, all their events."""
+    events = load_events()
+    both = events[events["place_id"].isin(["white-house", "washington"])]
+    assert both["place_id"].nunique() == 2 and len(both[["latitude", "longitude"]].drop_duplicates()) == 1
+    table = markers_table(events_map(events))
+    shared = table[table["event_id"].isin(both["event_id"])]
+    assert set(shared["events_here"]) == {len(both)}
+    disc = next(d for d in discs(events_map(both)))
+    assert "White House / Washington, D.C." in popup_of(disc) or "Washington, D.C. / White House" in popup_of(disc)
+
+
+def test_event_disc_slices_follow_the_palette_and_count_each_category():
+    """A disc's slices are its events' categories, in the legend's order, with their counts and colours."""
+    events = load_events()
+    for disc in discs(events_map(events)):
+        lat, lon = disc.location
+        here = events[(events["latitude"] == lat) & (events["longitude"] == lon)]
+        counts = here["category"].astype(str).value_counts()
+        expected = [[c, PALETTE[c], int(counts[c])] for c in CATEGORIES if c in counts.index]
+        assert disc.options["koreathawSlices"] == expected
+
+
+def test_country_only_discs_are_dashed_and_the_legend_says_so():
+    """A point that stands for a whole country (geo_precision 3) is drawn dashed; the legend explains it."""
+    events = load_events()
+    m = events_map(events)
+    for disc in discs(m):
+        lat, lon = disc.location
+        here = events[(events["latitude"] == lat) & (events["longitude"] == lon)]
+        assert disc.options.get("koreathawDashed", False) == bool((here["geo_precision"] == 3).all())
+    assert any(d.options.get("koreathawDashed") for d in discs(m))
+    assert "dashed: a whole country, no single site" in render(m)
+    assert "dashed: a whole country" not in render(events_map(events[events["geo_precision"] < 3]))
+
+
+def test_event_disc_refuses_a_colour_that_is_not_rrggbb():
+    """A slice colour goes into SVG: anything but #RRGGBB is refused."""
+    with pytest.raises(ValueError, match="#RRGGBB"):
+        elements.PieMarker([0, 0], [("talks", 'red" onload="x', 1)], 7, "x")
 
 
 def test_events_map_marker_coordinates_match_table():
@@ -96,9 +168,9 @@ def test_events_map_marker_coordinates_match_table():
 
 
 def test_events_map_colours_follow_palette():
-    """Each event circle is filled with its category's Okabe-Ito colour."""
+    """Each event circle of a clustered map is filled with its category's Okabe-Ito colour."""
     events = load_events()
-    m = events_map(events)
+    m = events_map(events, cluster=True)
     by_id = {el._koreathaw_row["event_id"]: el.options["fillColor"] for el in circle_markers(m)}
     for event_id, category in zip(events["event_id"], events["category"].astype(str)):
         assert by_id[event_id] == PALETTE[category]
@@ -130,26 +202,65 @@ def test_palette_refuses_more_categories_than_colours():
         _base._palette([*CATEGORIES, "tourism"])
 
 
-def test_places_map_default_shows_every_place_and_labels_the_five():
-    """With no argument, every gazetteer place is drawn and the five thaw places are labelled."""
+def test_places_map_default_shows_every_place_and_labels_the_places_of_the_thaw():
+    """With no argument, every gazetteer place is drawn and the five places of the lessons are labelled."""
     places = load_places()
     m = places_map()
     table = markers_table(m)
     assert sorted(table["place_id"]) == sorted(places.index)
     assert set(table.loc[table["labelled"], "place_id"]) == set(THAW_PLACES)
+    assert len(THAW_PLACES) == 5
     geneva = table.set_index("place_id").loc["geneva"]
     assert (geneva["latitude"], geneva["longitude"]) == (places.loc["geneva", "latitude"], places.loc["geneva", "longitude"])
+    legend = next(el.html for el in m._children.values() if isinstance(el, elements.InfoBox))
+    assert "The five places of the lessons (labelled)" in legend
 
 
-def test_places_map_labels_far_places_on_map_and_peninsula_in_inset():
-    """Geneva and Beijing get permanent labels; the peninsula's three get labels in the inset."""
+def test_places_map_labels_every_place_of_the_thaw_on_the_map_and_the_peninsulas_in_the_inset():
+    """Every labelled place has a permanent label on the map itself; the peninsula's are labelled in the inset too."""
     page = render(places_map())
     permanent = [s for s in re.findall(r"\.bindTooltip\((\"(?:[^\"\\]|\\.)*\"), (\{[^}]*\})", page)
                  if '"permanent": true' in s[1]]
-    assert sorted(json.loads(text) for text, _ in permanent) == ["Beijing", "Geneva"]
+    assert sorted(json.loads(text) for text, _ in permanent) == ["Beijing", "Geneva", "Kaesong", "Panmunjom", "Pyeongchang"]
     inset_labels = sorted(json.loads(s) for s in re.findall(r'koreathawInsetLabel = \{html: ("[^"]*")', page))
     assert inset_labels == ["Kaesong", "Panmunjom", "Pyeongchang"]
     assert "The Korean peninsula" in page
+
+
+def test_places_map_popups_list_each_places_events_in_date_order():
+    """A place's popup lists the events there, in date order, with their number; markers_table counts them."""
+    events = load_events()
+    m = places_map()
+    table = markers_table(m).set_index("place_id")
+    for marker in circle_markers(m):
+        place_id = marker._koreathaw_row["place_id"]
+        here = events[events["place_id"] == place_id].reset_index().sort_values(["date", "event_id"])
+        listed = re.findall(r'\((E\d{3})\)</span></li>', popup_of(marker))
+        assert listed == here["event_id"].tolist(), place_id
+        assert table.loc[place_id, "events"] == len(here)
+    geneva = next(mk for mk in circle_markers(m) if mk._koreathaw_row["place_id"] == "geneva")
+    assert "1 event here" in popup_of(geneva)
+
+
+def test_places_map_lists_the_events_it_is_given():
+    """events= chooses the events the popups list (here: none of Panmunjom's)."""
+    events = load_events()
+    m = places_map(events=events[events["place_id"] != "panmunjom"])
+    assert markers_table(m).set_index("place_id").loc["panmunjom", "events"] == 0
+    with pytest.raises(ValueError, match="missing the columns"):
+        places_map(events=events.drop(columns="place_id"))
+
+
+def test_course_maps_carry_the_layout_script_and_blank_or_clustered_maps_do_not():
+    """places_map and events_map lay out their markers with spread.js (inline); a blank or clustered map has no need."""
+    script = maps.assets.spread_js()
+    assert "window.koreathawSpread" in script and "</script" not in script
+    for m in (places_map(), events_map()):
+        page = render(m)
+        assert page.count("window.koreathawSpread = function") == 1
+        assert page.rindex("koreathawSpread(") > page.index("fitBounds(")  # laid out for the first view
+    for m in (blank_map(), events_map(cluster=True)):
+        assert "koreathawSpread" not in render(m)
 
 
 def test_markers_table_lists_markers_added_with_folium():
@@ -169,12 +280,14 @@ def test_markers_table_of_empty_map_is_empty():
 # --------------------------------------------------------------------------- layers and legend
 
 def test_events_map_has_a_layer_per_category_basemap_and_legend():
-    """Each category present is a named layer; the basemap, legend and layer control are there."""
+    """Each category present is a named switch of the layer control; the basemap, legend and layer control are there."""
     events = load_events()
     m = events_map(events)
-    groups = [el for el in m._children.values() if isinstance(el, folium.FeatureGroup)]
+    groups = [el for el in m._children.values() if isinstance(el, folium.FeatureGroup) and el.control]
     present = [c for c in CATEGORIES if c in set(events["category"].astype(str))]
     assert [g._koreathaw_label.split(" (")[0] for g in groups] == present
+    assert [g.options["koreathawCategory"] for g in groups] == present
+    assert sum(isinstance(el, elements.CategorySwitches) for el in m._children.values()) == 1
     assert any(isinstance(el, elements.Basemap) for el in m._children.values())
     assert any(isinstance(el, folium.LayerControl) for el in m._children.values())
     legend = [el for el in m._children.values() if isinstance(el, elements.InfoBox)]
@@ -224,7 +337,7 @@ def test_hostile_place_names_are_escaped_in_places_map_and_legend_title():
     assert any(escape_html(HOSTILE) in p for p in bound_strings(page, "bindPopup"))
     assert escape_html(HOSTILE) in bound_strings(page, "bindTooltip")
     legend = [json.loads(s) for s in re.findall(r'div\.innerHTML = ("(?:[^"\\]|\\.)*")', page)]
-    assert any(f"<h2>{escape_html(HOSTILE)}</h2>" in text for text in legend)
+    assert any(f"<summary><h2>{escape_html(HOSTILE)}</h2></summary>" in text for text in legend)
     # The only raw copy is the map's aria-label, a JSON string given to setAttribute (text, not HTML).
     labels = [json.loads(s) for s in re.findall(r'setAttribute\("aria-label", ("(?:[^"\\]|\\.)*")\)', page)]
     assert labels == [f"Map: {HOSTILE}"]

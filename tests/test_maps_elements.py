@@ -14,7 +14,7 @@ from koreathaw.maps import elements
 
 PACKAGE = Path(elements.__file__).resolve().parent
 # lowest first: a module may import only the ones before it
-ORDER = ["_base", "assets", "elements", "_layout", "builders", "output", "__init__"]
+ORDER = ["_base", "assets", "elements", "_layout", "_markers", "builders", "output", "__init__"]
 
 
 def test_element_classes_are_module_level_and_documented():
@@ -55,7 +55,7 @@ def _package_imports(path: Path) -> set[str]:
 
 
 def test_imports_inside_the_package_only_run_downwards():
-    """No module imports one above it (no import circle): _base <- assets <- elements <- _layout <- builders, output."""
+    """No module imports one above it (no import circle): _base <- assets <- elements <- _layout <- _markers <- builders, output."""
     assert sorted(p.stem for p in PACKAGE.glob("*.py")) == sorted(ORDER)
     upward = []
     for rank, name in enumerate(ORDER):

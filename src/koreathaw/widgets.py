@@ -191,13 +191,18 @@ def timeline_stepper(events: pd.DataFrame | None = None, *, show_map: bool = Tru
     if len(set(ids)) != len(ids):
         raise ValueError("events has duplicate event_id values; each event needs its own id")
     options = [(f"{date:%Y-%m-%d} · {eid}", eid) for date, eid in zip(table.index, ids)]
+    # One row that reads at any width: the slider takes the room left by the buttons, but never
+    # less than its label, a short track and the whole readout ("2018-03-26 · E007") need; when
+    # the row is narrower than that, "event 15 of 84" moves to a line of its own.
     slider = widgets.SelectionSlider(
-        options=options, value=ids[0], description="Event",
-        continuous_update=False, layout=widgets.Layout(width="70%"),
+        options=options, value=ids[0], description="Event", style={"description_width": "initial"},
+        continuous_update=False, layout=widgets.Layout(flex="1 1 auto", width="auto", min_width="340px"),
     )
-    prev_button = widgets.Button(description="◀ Prev", tooltip="previous event", layout=widgets.Layout(width="90px"))
-    next_button = widgets.Button(description="Next ▶", tooltip="next event", layout=widgets.Layout(width="90px"))
-    position = widgets.HTML()
+    prev_button = widgets.Button(description="◀ Prev", tooltip="previous event",
+                                 layout=widgets.Layout(width="90px", flex="0 0 auto"))
+    next_button = widgets.Button(description="Next ▶", tooltip="next event",
+                                 layout=widgets.Layout(width="90px", flex="0 0 auto", margin="0 0 0 8px"))
+    position = widgets.HTML(layout=widgets.Layout(flex="0 0 auto", margin="0 0 0 8px"))
     info = widgets.HTML()
     map_view = widgets.HTML(layout=widgets.Layout(min_height=_MAP_HEIGHT if show_map else "0px"))
 
@@ -221,7 +226,9 @@ def timeline_stepper(events: pd.DataFrame | None = None, *, show_map: bool = Tru
     next_button.on_click(lambda _button: step(+1))
     show(ids[0])
 
-    box = widgets.VBox([widgets.HBox([prev_button, slider, next_button, position]), info, map_view])
+    row = widgets.HBox([prev_button, slider, next_button, position],
+                       layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+    box = widgets.VBox([row, info, map_view])
     box.slider, box.prev_button, box.next_button = slider, prev_button, next_button
     box.position, box.info, box.map = position, info, map_view
     return box

@@ -478,6 +478,49 @@ def bring_into_view(element: Any, block: str = "center", tries: int = 6) -> bool
     return False
 
 
+def stepper_row_problems(element: Any) -> dict:
+    """What overlaps in the timeline stepper's row under ``element`` (a locator or handle).
+
+    Its parts (Prev, the slider with its readout "2018-03-26 · E007", Next, "event 15 of
+    84") must each lie apart from the others, and the readout's text must fit its box,
+    neither clipped nor running under the Next button. Returns ``{"problems": [...]}``
+    with the boxes measured (empty problems: the row is readable).
+    """
+    return element.evaluate(
+        """root => {
+          const slider = root.querySelector('.widget-slider');
+          const row = slider && slider.parentElement;
+          if (!row) { return {problems: ['no stepper row']}; }
+          const readout = slider.querySelector('.widget-readout');
+          const range = document.createRange();
+          range.selectNodeContents(readout);
+          const text = range.getBoundingClientRect(), box = readout.getBoundingClientRect();
+          const parts = Array.from(row.children).filter(c => c.getBoundingClientRect().width > 0);
+          const name = c => c.matches('.widget-slider') ? 'slider' : (c.innerText || '').trim();
+          const problems = [];
+          if (readout.scrollWidth > readout.clientWidth + 1 || text.left < box.left - 1 || text.right > box.right + 1) {
+            problems.push(`the readout's text (${Math.round(text.width)} px) does not fit its box (${Math.round(box.width)} px)`);
+          }
+          for (let i = 0; i < parts.length; i++) {
+            for (let j = i + 1; j < parts.length; j++) {
+              const a = parts[i].getBoundingClientRect(), b = parts[j].getBoundingClientRect();
+              if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) {
+                problems.push(`${name(parts[i])} overlaps ${name(parts[j])}`);
+              }
+            }
+            if (parts[i] !== slider) {
+              const c = parts[i].getBoundingClientRect();
+              if (text.left < c.right && c.left < text.right && text.top < c.bottom && c.top < text.bottom) {
+                problems.push(`the readout's text runs under ${name(parts[i])}`);
+              }
+            }
+          }
+          return {problems, readout: readout.innerText, text: [text.left, text.right], readoutBox: [box.left, box.right],
+                  parts: parts.map(c => [name(c), Math.round(c.getBoundingClientRect().left), Math.round(c.getBoundingClientRect().right)])};
+        }"""
+    )
+
+
 # ---- JupyterLab
 
 

@@ -37,6 +37,7 @@ from lab_fixtures import (  # noqa: F401 (lab_browser, shots: fixtures)
     screenshot,
     shots,
     screenshot_element,
+    stepper_row_problems,
     bring_into_view,
     set_cell_text,
     cell_source,
@@ -213,6 +214,18 @@ def test_timeline_widget_steps_through_events(page, lab, shots):
     layers = _leaflet_layers(frames[0])
     assert any(m["drawn"] for m in layers["markers"]), f"the event's map has no marker drawn: {layers}"
     screenshot_element(widget, "student-2-timeline-first", shots)
+    row = stepper_row_problems(widget)
+    assert row["problems"] == [], f"the stepper's row is not readable: {row}"
+    # a narrower window (a laptop with the file browser open): the row still reads
+    wide = page.viewport_size
+    width = widget.evaluate("w => w.getBoundingClientRect().width")
+    page.set_viewport_size({"width": 1000, "height": wide["height"]})
+    page.wait_for_function("([w, before]) => w.getBoundingClientRect().width < before - 100",
+                           arg=[widget.element_handle(), width])
+    narrow = stepper_row_problems(widget)
+    screenshot_element(widget, "student-2-timeline-narrow", shots)
+    page.set_viewport_size(wide)
+    assert narrow["problems"] == [], f"the stepper's row is not readable in a window 1000 px wide: {narrow}"
 
     # Next button, as a student clicks it
     widget.locator("button", has_text="Next").first.click()
@@ -271,6 +284,14 @@ def test_places_map_draws_the_five_places(page, lab, shots):
         # the map must be on screen for Leaflet to lay out its markers (and for the screenshot)
         bring_into_view(frame.frame_element())
         drawn = _settled_markers(page, frame)
+        if frame.locator(".koreathaw-inset").count() and frame.locator(".koreathaw-inset").is_visible():
+            # at the world view the peninsula's places are a bubble beside the inset: click the
+            # inset, as a student would, and read the peninsula's markers too
+            layouts = frame.evaluate("() => Object.values(window).find(v => v instanceof L.Map).koreathawLayouts")
+            frame.locator(".koreathaw-inset").click()
+            frame.wait_for_function("n => Object.values(window).find(v => v instanceof L.Map).koreathawLayouts > n",
+                                    arg=layouts)
+            drawn += [m for m in _leaflet_layers(frame)["markers"] if m["drawn"]]
         drawn_total += len(drawn)
         for marker in drawn:
             label = f"{marker['tooltip']} {marker['popup']}"

@@ -3,6 +3,10 @@
 Each test saves a map (inline or linked) with koreathaw.maps, opens it from a file or
 from a local http.server on 127.0.0.1, with every other request aborted, and checks that
 Leaflet loaded, nothing went wrong in the console, the markers and the basemap are drawn.
+At the peninsula view (the inset clicked, as a student would) Panmunjom, Kaesong and
+Pyeongchang are labelled on the map itself, no label covers a marker, a label or a
+control, and no marker hides another (each marker is the topmost element at its centre).
+The waits are on conditions (the map's koreathawLayouts counter), never on time.
 Screenshots go to artifacts/screenshots/maps-*.png.
 """
 
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import threading
 from pathlib import Path
 from typing import Any, Iterator
@@ -23,21 +28,107 @@ pytestmark = pytest.mark.browser
 
 HOSTILE = "Kim's `${window.__pwned = 3}` </script><script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\">"
 
-# What the page reports once Leaflet has drawn: markers are interactive SVG paths;
-# the basemap's land and borders and the inset's copies are not interactive.
-STATE_JS = """() => ({
-    leaflet: typeof L !== 'undefined',
-    markers: document.querySelectorAll('.folium-map > .leaflet-pane path.leaflet-interactive').length,
-    land: Array.from(document.querySelectorAll('.folium-map > .leaflet-pane path.koreathaw-land'))
-        .map(p => (p.getAttribute('d') || '').length),
-    insetLand: Array.from(document.querySelectorAll('.koreathaw-inset-map path.koreathaw-land'))
-        .map(p => (p.getAttribute('d') || '').length),
-    borders: document.querySelectorAll('path.koreathaw-border').length,
-    inset: document.querySelectorAll('.koreathaw-inset-map path').length,
-    labels: Array.from(document.querySelectorAll('.leaflet-tooltip')).map(t => t.textContent.trim()),
-    legend: (document.querySelector('.koreathaw-legend') || {}).textContent || '',
-    pwned: window.__pwned === undefined ? null : window.__pwned,
-})"""
+# What the page reports once Leaflet has drawn. The course markers (places' circles, events'
+# discs: options.koreathawSpread) are counted on the main map, drawn or gathered in a numbered
+# bubble; the basemap's land and borders and the inset's copies are not interactive.
+MAIN_MAP_JS = "Object.values(window).find(v => v instanceof L.Map)"
+STATE_JS = """() => {
+    const map = %s;
+    const course = [];
+    map.eachLayer(l => { if (l.options && l.options.koreathawSpread) { course.push(l); } });
+    const shown = e => !!e && e.getClientRects().length > 0 && getComputedStyle(e).display !== 'none';
+    const texts = sel => Array.from(document.querySelectorAll(sel)).filter(shown).map(t => t.textContent.trim());
+    return {
+        leaflet: typeof L !== 'undefined',
+        layouts: map.koreathawLayouts || 0,
+        markers: course.length,
+        drawn: course.filter(l => shown(l._path || l._icon)).length,
+        drawnCounts: course.filter(l => shown(l._path || l._icon)).reduce((n, l) => n + (l.options.koreathawCount || 1), 0),
+        counts: course.reduce((n, l) => n + (l.options.koreathawCount || 1), 0),
+        bubbles: texts('.folium-map > .leaflet-pane .koreathaw-bubble-count'),
+        land: Array.from(document.querySelectorAll('.folium-map > .leaflet-pane path.koreathaw-land'))
+            .map(p => (p.getAttribute('d') || '').length),
+        insetLand: Array.from(document.querySelectorAll('.koreathaw-inset-map path.koreathaw-land'))
+            .map(p => (p.getAttribute('d') || '').length),
+        borders: document.querySelectorAll('path.koreathaw-border').length,
+        inset: document.querySelectorAll('.koreathaw-inset-map path').length,
+        labels: texts('.folium-map > .leaflet-pane .leaflet-tooltip'),
+        insetLabels: texts('.koreathaw-inset-map .leaflet-tooltip'),
+        legend: (document.querySelector('.koreathaw-legend') || {}).textContent || '',
+        pwned: window.__pwned === undefined ? null : window.__pwned,
+    };
+}""" % MAIN_MAP_JS
+
+# What lies where at the view shown: every interactive marker of the main map in view (its
+# centre, radius, whether it is the topmost element there), every label shown, every control.
+VIEW_JS = """() => {
+    const map = %s, frame = map.getContainer().getBoundingClientRect();
+    const shown = e => !!e && e.getClientRects().length > 0 && getComputedStyle(e).display !== 'none';
+    const box = e => { const r = e.getBoundingClientRect(); return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+    const markers = [];
+    map.eachLayer(l => {
+        const e = l._path || l._icon;
+        if (!(l instanceof L.CircleMarker || l instanceof L.Marker) || l.options.interactive === false || !shown(e)) { return; }
+        const r = e.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+        // (Leaflet's SVG renderer gives a circle far out of view an empty path, of no size)
+        if (r.width === 0 || x < frame.left || x > frame.right || y < frame.top || y > frame.bottom) { return; }
+        const top = document.elementFromPoint(x, y), tip = l.getTooltip && l.getTooltip();
+        const control = top && top.closest('.leaflet-control');
+        const home = l.koreathawHome || l.getLatLng();
+        markers.push({name: l.koreathawName || (tip ? String(tip.getContent()) : ''), x, y, r: Math.min(r.width, r.height) / 2,
+                      lat: home.lat, lon: home.lng, onTop: !!top && (top === e || e.contains(top)),
+                      under: control ? control.className : (top ? top.tagName + '.' + (top.getAttribute('class') || '') : '')});
+    });
+    return {
+        frame: box(map.getContainer()), zoom: map.getZoom(), layouts: map.koreathawLayouts || 0, markers,
+        labels: Array.from(map.getContainer().querySelectorAll(':scope > .leaflet-pane .leaflet-tooltip')).filter(shown)
+            .map(t => ({text: t.textContent.trim(), ...box(t)})),
+        controls: Array.from(map.getContainer().querySelectorAll('.leaflet-control')).filter(shown)
+            .map(c => ({name: c.className, ...box(c)})),
+    };
+}""" % MAIN_MAP_JS
+
+
+def boxes_meet(a: dict, b: dict, slack: float = 0.5) -> bool:
+    return a["left"] < b["right"] - slack and b["left"] < a["right"] - slack and \
+        a["top"] < b["bottom"] - slack and b["top"] < a["bottom"] - slack
+
+
+def box_meets_disc(box: dict, disc: dict, slack: float = 0.5) -> bool:
+    x = max(box["left"], min(disc["x"], box["right"]))
+    y = max(box["top"], min(disc["y"], box["bottom"]))
+    return (x - disc["x"]) ** 2 + (y - disc["y"]) ** 2 < (disc["r"] - slack) ** 2
+
+
+def view_problems(view: dict, names: list[str]) -> list[str]:
+    """What is unreadable at the view (VIEW_JS): a covered marker, an overlap, a missing or covered label.
+
+    A marker is covered when something else is topmost at its centre: another marker, a
+    label, or a control of the map (legend, inset, buttons).
+    """
+    problems = []
+    markers, labels = view["markers"], view["labels"]
+    for i, a in enumerate(markers):
+        if not a["onTop"]:
+            problems.append(f"marker {a['name']!r} is covered at its centre by {a['under']}")
+        for b in markers[i + 1:]:
+            if ((a["x"] - b["x"]) ** 2 + (a["y"] - b["y"]) ** 2) ** 0.5 < a["r"] + b["r"] - 1:
+                problems.append(f"markers {a['name']!r} and {b['name']!r} overlap")
+    for name in names:
+        found = [label for label in labels if label["text"] == name]
+        if len(found) != 1:
+            problems.append(f"{name}: {len(found)} labels shown")
+            continue
+        label = found[0]
+        frame = view["frame"]
+        if not (label["left"] >= frame["left"] and label["right"] <= frame["right"]
+                and label["top"] >= frame["top"] and label["bottom"] <= frame["bottom"]):
+            problems.append(f"{name}: its label is cut by the map's border")
+        problems += [f"{name}: its label meets the label {other['text']!r}" for other in labels
+                     if other is not label and boxes_meet(label, other)]
+        problems += [f"{name}: its label covers the marker {m['name']!r}" for m in markers if box_meets_disc(label, m)]
+        problems += [f"{name}: its label is under the control {c['name']!r}" for c in view["controls"] if boxes_meet(label, c)]
+    return problems
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +153,21 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def open_map(page: Any, url: str, expected_markers: int) -> dict:
-    """Open ``url``, wait until the markers are drawn, and return the page's state."""
+    """Open ``url``, wait until its course markers are on the map and laid out; return the page's state."""
     page.goto(url, wait_until="load")
     page.wait_for_function(
-        "n => typeof L !== 'undefined' && "
-        "document.querySelectorAll('.folium-map > .leaflet-pane path.leaflet-interactive').length >= n",
+        f"n => {{ if (typeof L === 'undefined') {{ return false; }} const s = ({STATE_JS})(); "
+        "return s.layouts > 0 && s.markers >= n; }",
         arg=expected_markers)
-    page.wait_for_timeout(300)  # let the inset and labels settle before the screenshot
     return page.evaluate(STATE_JS)
+
+
+def zoom_to_peninsula(page: Any) -> dict:
+    """Click the inset, as a student would, and return the view (VIEW_JS) once the map is laid out for it."""
+    before = page.evaluate(f"() => {MAIN_MAP_JS}.koreathawLayouts")
+    page.locator(".koreathaw-inset").click()
+    page.wait_for_function(f"n => {MAIN_MAP_JS}.koreathawLayouts > n", arg=before)
+    return page.evaluate(VIEW_JS)
 
 
 def assert_clean(page: Any) -> None:
@@ -86,12 +184,18 @@ def test_inline_places_map_draws_offline_from_a_file(offline_page, tmp_path, art
     assert_clean(offline_page)
     assert state["leaflet"] is True
     assert state["markers"] == len(markers_table(m)) == len(load_places())
+    # every place is drawn, or counted in a numbered bubble (a crowd at the world view)
+    assert state["drawn"] + sum(map(int, state["bubbles"])) == len(load_places()), state
     # The three tiers of land are drawn in the map; the inset draws the peninsula's detailed coast.
     assert len(state["land"]) == 3 and min(state["land"]) > 500
     assert len(state["insetLand"]) == 3 and max(state["insetLand"]) > 2000
     assert state["borders"] >= 3
-    assert {"Geneva", "Beijing", "Panmunjom", "Kaesong", "Pyeongchang"} <= set(state["labels"])
+    assert "Geneva" in state["labels"]
+    assert sorted(state["insetLabels"]) == ["Kaesong", "Panmunjom", "Pyeongchang"]
     assert state["inset"] > len(load_places())
+    # nothing hidden at the first view either: no marker or bubble under another, a label or the inset
+    view = offline_page.evaluate(VIEW_JS)
+    assert view_problems(view, ["Geneva"]) == [], view
 
 
 def test_five_places_map_shows_geneva_beijing_and_the_peninsula(offline_page, tmp_path, artifacts_dir):
@@ -101,8 +205,9 @@ def test_five_places_map_shows_geneva_beijing_and_the_peninsula(offline_page, tm
     state = open_map(offline_page, path.as_uri(), 5)
     offline_page.screenshot(path=str(artifacts_dir / "maps-five-places-linked.png"))
     assert_clean(offline_page)
-    assert state["markers"] == 5
-    assert sorted(state["labels"]) == sorted(["Geneva", "Beijing", "Panmunjom", "Kaesong", "Pyeongchang"])
+    assert state["markers"] == state["drawn"] == 5 and state["bubbles"] == []
+    assert {"Geneva", "Beijing"} <= set(state["labels"])
+    assert sorted(state["insetLabels"]) == ["Kaesong", "Panmunjom", "Pyeongchang"]
     # The peninsula and Geneva are on screen: their markers lie inside the map's visible bounds.
     visible = offline_page.evaluate("""() => {
         const map = Object.values(window).find(v => v instanceof L.Map);
@@ -112,15 +217,80 @@ def test_five_places_map_shows_geneva_beijing_and_the_peninsula(offline_page, tm
     assert visible == [True, True, True]
 
 
+KOREAN_PLACES = ["Panmunjom", "Kaesong", "Pyeongchang"]
+# The map as a lesson shows it (an output about 700 px wide) and as a wide window shows it.
+SIZES = pytest.mark.parametrize("size", [(700, 420), (1000, 600)], ids=["notebook", "wide"])
+
+
+@SIZES
+@pytest.mark.parametrize("kind", ["places", "events"])
+def test_first_view_hides_no_marker_under_another_or_a_control(offline_page, tmp_path, artifacts_dir, size, kind):
+    """At the world view a map opens with, no marker or bubble is under another, a label, the legend or the inset."""
+    offline_page.set_viewport_size({"width": size[0], "height": size[1]})
+    events = load_events()
+    m = places_map() if kind == "places" else events_map(events)
+    expected = len(load_places()) if kind == "places" else len(events[["latitude", "longitude"]].drop_duplicates())
+    open_map(offline_page, save_map(m, tmp_path / f"{kind}.html", assets="inline").as_uri(), expected)
+    view = offline_page.evaluate(VIEW_JS)
+    offline_page.screenshot(path=str(artifacts_dir / f"maps-first-view-{kind}-{size[0]}.png"))
+    assert_clean(offline_page)
+    assert view_problems(view, ["Geneva"] if kind == "places" else []) == [], view
+
+
+@SIZES
+def test_places_map_at_the_peninsula_view_labels_the_korean_places_and_hides_no_marker(offline_page, tmp_path,
+                                                                                        artifacts_dir, size):
+    """A click on the inset zooms to the peninsula: Panmunjom, Kaesong, Pyeongchang labelled there, nothing hidden."""
+    offline_page.set_viewport_size({"width": size[0], "height": size[1]})
+    path = save_map(places_map(), tmp_path / "places.html", assets="inline")
+    open_map(offline_page, path.as_uri(), len(load_places()))
+    view = zoom_to_peninsula(offline_page)
+    offline_page.screenshot(path=str(artifacts_dir / f"maps-peninsula-places-{size[0]}.png"))
+    assert_clean(offline_page)
+    assert view["zoom"] >= 5 and offline_page.locator(".koreathaw-inset").is_hidden()
+    assert view_problems(view, KOREAN_PLACES) == [], view
+    names = [marker["name"] for marker in view["markers"]]
+    assert set(KOREAN_PLACES) <= set(names) and not any("zoom in" in name for name in names), names
+
+
+@SIZES
+def test_events_map_at_the_peninsula_view_hides_no_disc_and_lists_panmunjoms_events_in_date_order(
+        offline_page, tmp_path, artifacts_dir, size):
+    """At the peninsula view every disc is clear of the others; a click on Panmunjom's lists its events by date."""
+    offline_page.set_viewport_size({"width": size[0], "height": size[1]})
+    events = load_events()
+    points = len(events[["latitude", "longitude"]].drop_duplicates())
+    path = save_map(events_map(events), tmp_path / "events.html", assets="inline")
+    open_map(offline_page, path.as_uri(), points)
+    view = zoom_to_peninsula(offline_page)
+    assert_clean(offline_page)
+    assert view_problems(view, []) == [], view
+    at_panmunjom = [m for m in view["markers"] if m["name"].startswith("Panmunjom:")]
+    assert len(at_panmunjom) == 1, [m["name"] for m in view["markers"]]
+    offline_page.mouse.click(at_panmunjom[0]["x"], at_panmunjom[0]["y"])
+    popup = offline_page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    offline_page.screenshot(path=str(artifacts_dir / f"maps-peninsula-events-panmunjom-{size[0]}.png"))
+    here = events[events["place_id"] == "panmunjom"].reset_index().sort_values(["date", "event_id"])
+    assert len(here) > 1
+    assert re.findall(r"\bE\d{3}\b", popup.inner_text()) == here["event_id"].tolist()
+    assert f"{len(here)} events" in popup.inner_text()
+    assert_clean(offline_page)
+
+
 def test_linked_events_map_draws_from_a_local_server(offline_page, served, artifacts_dir):
-    """The events map saved linked and served from 127.0.0.1 draws one circle per event."""
+    """The events map saved linked and served from 127.0.0.1 draws one disc per point, every event counted."""
     folder, base = served
     events = load_events()
+    points = len(events[["latitude", "longitude"]].drop_duplicates())
     save_map(events_map(events), folder / "events.html")
-    state = open_map(offline_page, base + "events.html", len(events))
+    state = open_map(offline_page, base + "events.html", points)
     offline_page.screenshot(path=str(artifacts_dir / "maps-events-linked-http.png"))
     assert_clean(offline_page)
-    assert state["markers"] == len(events)
+    assert state["markers"] == points and state["counts"] == len(events)
+    assert state["drawnCounts"] + sum(map(int, state["bubbles"])) == len(events), state
+    view = offline_page.evaluate(VIEW_JS)
+    assert view_problems(view, []) == [], view
     assert len(state["land"]) == 3
     for category in set(events["category"].astype(str)):
         assert category in state["legend"]
@@ -129,10 +299,11 @@ def test_linked_events_map_draws_from_a_local_server(offline_page, served, artif
 def test_linked_events_map_draws_from_a_file(offline_page, tmp_path):
     """The same linked map opens from file:// too (no fetch, only script tags)."""
     events = load_events()
+    points = len(events[["latitude", "longitude"]].drop_duplicates())
     path = save_map(events_map(events), tmp_path / "maps" / "events.html")
-    state = open_map(offline_page, path.as_uri(), len(events))
+    state = open_map(offline_page, path.as_uri(), points)
     assert_clean(offline_page)
-    assert state["markers"] == len(events) and state["leaflet"]
+    assert state["markers"] == points and state["counts"] == len(events) and state["leaflet"]
 
 
 def test_popup_shows_hostile_title_as_text(offline_page, tmp_path, artifacts_dir):
@@ -140,15 +311,15 @@ def test_popup_shows_hostile_title_as_text(offline_page, tmp_path, artifacts_dir
     events = load_events().iloc[:3].copy()
     events.iloc[0, events.columns.get_loc("title")] = HOSTILE
     path = save_map(events_map(events), tmp_path / "hostile.html", assets="inline")
-    state = open_map(offline_page, path.as_uri(), 3)
+    state = open_map(offline_page, path.as_uri(), len(events[["latitude", "longitude"]].drop_duplicates()))
     assert_clean(offline_page)
     assert state["pwned"] is None
     first = events.iloc[0]
     offline_page.evaluate(
         """([lat, lon]) => {
             const map = Object.values(window).find(v => v instanceof L.Map);
-            map.eachLayer(l => { if (l instanceof L.CircleMarker && l.options.interactive !== false
-                                     && l.getLatLng().lat === lat && l.getLatLng().lng === lon) { l.openPopup(); } });
+            map.eachLayer(l => { const home = l.koreathawHome || (l.getLatLng && l.getLatLng());
+                                 if (l.options.koreathawSpread && home.lat === lat && home.lng === lon) { l.openPopup(); } });
         }""",
         [float(first["latitude"]), float(first["longitude"])])
     popup = offline_page.locator(".leaflet-popup-content").first
@@ -167,14 +338,14 @@ def test_notebook_display_iframe_draws_offline(offline_page, tmp_path, artifacts
     host.write_text(f"<!DOCTYPE html><html><body style='width:1000px'>{m._repr_html_()}</body></html>",
                     encoding="utf-8")
     offline_page.goto(host.as_uri(), wait_until="load")
-    frame = offline_page.frame_locator("iframe").first
-    frame.locator(".folium-map path.leaflet-interactive").first.wait_for()
-    inner = next(f for f in offline_page.frames if f != offline_page.main_frame)
+    inner = offline_page.locator("iframe").first.element_handle().content_frame()
+    inner.wait_for_function(f"() => typeof L !== 'undefined' && {MAIN_MAP_JS} && {MAIN_MAP_JS}.koreathawLayouts > 0")
     state = inner.evaluate(STATE_JS)
     offline_page.screenshot(path=str(artifacts_dir / "maps-notebook-iframe.png"))
     assert_clean(offline_page)
     assert state["leaflet"] is True
     assert state["markers"] == len(load_places())
+    assert state["drawn"] > 0 and state["drawn"] + sum(map(int, state["bubbles"])) == len(load_places()), state
     assert len(state["land"]) == 3
 
 

@@ -7,7 +7,9 @@ leaving the machine. A page fails on:
 
 * a request that would have left the machine, or a local file that is missing;
 * a console error or an uncaught exception;
-* a map (a lesson's Leaflet iframe) without Leaflet, markers or basemap;
+* a map (a lesson's Leaflet iframe) without Leaflet, markers or basemap (a marker is
+  an interactive SVG path -- the library's circles -- or a marker icon that is drawn:
+  a student's ``folium.Marker`` pin whose image loaded, or an SVG disc);
 * a widget view left undrawn;
 * an axe-core violation (the vendored axe, injected into the page and its frames):
   any violation at all, whatever its impact.
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from lab_fixtures import REPO, bring_into_view, course_env, venv_python
+from lab_fixtures import REPO, bring_into_view, course_env, stepper_row_problems, venv_python
 
 pytest.importorskip("myst_nb")
 
@@ -90,11 +92,22 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 # --------------------------------------------------------------------------- what a page shows
 
+# Markers: the library's circles are interactive SVG paths; a folium.Marker (lesson 04 teaches
+# it) is an <img> icon, drawn once its image has loaded; an icon of HTML (a divIcon) is drawn
+# when it has a size. Icons hidden by the map's layout (display: none) have no size.
 MAP_STATE_JS = """() => ({
     leaflet: typeof L !== 'undefined',
-    markers: document.querySelectorAll('.folium-map path.leaflet-interactive').length,
+    paths: document.querySelectorAll('.folium-map path.leaflet-interactive').length,
+    icons: Array.from(document.querySelectorAll('.folium-map .leaflet-marker-icon')).filter(icon =>
+        icon.getBoundingClientRect().width > 0 &&
+        (icon.tagName !== 'IMG' || (icon.complete && icon.naturalWidth > 0))).length,
     land: document.querySelectorAll('.folium-map > .leaflet-pane path.koreathaw-land').length,  // the inset has its own
 })"""
+
+
+def map_drawn(state: dict) -> bool:
+    """Whether a map's state (MAP_STATE_JS) is that of a drawn map: Leaflet, markers, the three tiers of land."""
+    return bool(state["leaflet"] and state["paths"] + state["icons"] > 0 and state["land"] == 3)
 
 WIDGETS_JS = """() => Array.from(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'))
     .map(s => {
@@ -116,13 +129,21 @@ def open_page(page: Any, url: str) -> None:
 
 
 def map_states(page: Any) -> list[dict]:
-    """The state of every map iframe on the page (after its markers are drawn)."""
+    """The state of every map iframe on the page, once it is drawn (or, after a minute, as it is).
+
+    The minute is only a backstop: a map that draws returns as soon as it has; one that
+    never does is returned undrawn, for the caller's assertion to show what is missing.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    drawn = f"() => {{ const s = ({MAP_STATE_JS})(); return s.leaflet && s.paths + s.icons > 0 && s.land === 3; }}"
     states = []
     for frame in page.frames[1:]:
-        frame.wait_for_function("() => typeof L !== 'undefined' && "
-                                "document.querySelectorAll('.folium-map path.leaflet-interactive').length > 0",
-                                timeout=60_000)
-        states.append(frame.evaluate(MAP_STATE_JS))
+        try:
+            frame.wait_for_function(drawn, timeout=60_000)
+        except PlaywrightTimeout:
+            pass
+        states.append(frame.evaluate(MAP_STATE_JS) | {"title": frame.frame_element().get_attribute("title")})
     return states
 
 
@@ -147,7 +168,7 @@ def check_page(page: Any, url: str, audit: bool) -> dict[str, Any]:
     assert page.console_errors == [], f"{url}: {page.console_errors}"
     assert all(w["drawn"] and not w["error"] for w in widgets), f"{url}: widgets {widgets}"
     for state in maps:
-        assert state["leaflet"] and state["markers"] > 0 and state["land"] == 3, f"{url}: map {state}"
+        assert map_drawn(state), f"{url}: map not drawn: {state}"
     result = {"widgets": len(widgets), "maps": len(maps), "violations": []}
     if audit:
         result["violations"] = axe_violations(page)
@@ -252,11 +273,22 @@ def test_timeline_stepper_is_drawn_from_its_saved_state(site, offline_page, arti
     handle = slider.locator(".noUi-handle").first
     assert handle.get_attribute("aria-label") == "Event" and handle.get_attribute("aria-valuetext") == readout
     assert offline_page.locator(".koreathaw-widget-note").count() >= 1
-    assert map_states(offline_page)
+    maps = map_states(offline_page)
+    assert maps and all(map_drawn(state) for state in maps), maps
+    stepper = offline_page.locator(".widget-vbox", has=offline_page.locator(".widget-slider")).first
+    row = stepper_row_problems(stepper)
+    assert row["problems"] == [], f"the stepper's row is not readable: {row}"
     bring_into_view(offline_page.locator(".koreathaw-widget-note").first, block="start")
     offline_page.evaluate("() => window.scrollBy(0, -70)")  # below the theme's sticky header
     offline_page.wait_for_timeout(300)
     offline_page.screenshot(path=str(artifacts_dir / "site-timeline-widget.png"))
+    # a phone-sized window: the row wraps rather than overlap
+    width = stepper.evaluate("w => w.getBoundingClientRect().width")
+    offline_page.set_viewport_size({"width": 480, "height": 700})
+    offline_page.wait_for_function("([w, before]) => w.getBoundingClientRect().width < before - 100",
+                                   arg=[stepper.element_handle(), width])
+    row = stepper_row_problems(stepper)
+    assert row["problems"] == [], f"the stepper's row is not readable in a window 480 px wide: {row}"
 
 
 def test_places_map_is_drawn(site, offline_page, artifacts_dir):
@@ -266,7 +298,7 @@ def test_places_map_is_drawn(site, offline_page, artifacts_dir):
     assert frame_element.get_attribute("title") == "Map: Places of the thaw"
     bring_into_view(frame_element, block="center")
     states = map_states(offline_page)
-    assert states[0]["markers"] >= 5 and states[0]["land"] == 3
+    assert map_drawn(states[0]) and states[0]["paths"] >= 5, states[0]
     offline_page.wait_for_timeout(300)
     offline_page.screenshot(path=str(artifacts_dir / "site-places-map.png"))
 

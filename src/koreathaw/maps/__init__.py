@@ -29,7 +29,15 @@ network: use circle markers, or ``folium.Marker`` with its default icon.
 Each map has a text equivalent, :func:`markers_table`, and the colours are the
 colour-blind-safe Okabe-Ito palette (:data:`PALETTE`).
 
-A map of more than :data:`CLUSTER_ABOVE` events draws its circles in clusters
+No marker of a places or events map hides another: the events at one point
+are one disc that lists them all, and markers that would overlap at the zoom
+shown, or that lie under the legend or the inset, are nudged apart, as little
+as it takes, each keeping a line to its true point (a crowd of more than eight
+is one numbered bubble that zooms in); labels take a side where they cover no
+marker, label or control, and the peninsula inset zooms the map to the
+peninsula when clicked. This layout is the course's own script, ``spread.js``,
+written inline into the map. A map of more than
+:data:`CLUSTER_ABOVE` events draws one circle per event in clusters instead
 (the vendored Leaflet.markercluster), so ten thousand events still open at once.
 
 ``folium`` is imported only when a map is made: ``import koreathaw`` stays
@@ -42,7 +50,9 @@ cheap. The package, lowest module first (each imports only those above it):
 ``elements``
     the Folium element classes (imports Folium);
 ``_layout``
-    first view, inset, labels, legend, popups, reproducible ids;
+    first view, inset, legend, points, popups, reproducible ids;
+``_markers``
+    a circle per place, a disc per point of events, a circle per event in clusters;
 ``builders``
     :func:`blank_map`, :func:`places_map`, :func:`events_map`, :func:`subset_map`;
 ``output``

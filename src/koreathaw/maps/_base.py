@@ -2,7 +2,7 @@
 
 The lowest module of the package: it imports no other module of it, and no
 Folium, so the others import from here and never the other way round
-(``_base`` <- ``assets`` <- ``elements`` <- ``_layout`` <- ``builders``, ``output``).
+(``_base`` <- ``assets`` <- ``elements`` <- ``_layout`` <- ``_markers`` <- ``builders``, ``output``).
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def _palette(categories: Iterable[str]) -> dict[str, str]:
 #: the white one shows on the light land.
 PALETTE: dict[str, str] = _palette(CATEGORIES)
 
-#: The five places the lessons start from; :func:`~koreathaw.places_map` labels them.
+#: The five places the lessons start from (lesson 04's first table); :func:`~koreathaw.places_map` labels them.
 THAW_PLACES: tuple[str, ...] = ("panmunjom", "kaesong", "pyeongchang", "geneva", "beijing")
 
 #: The folder :func:`~koreathaw.save_map` copies the shared assets to, next to the map.

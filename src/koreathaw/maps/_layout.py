@@ -1,4 +1,4 @@
-"""How a course map is laid out: first view, inset, labels, legend, popups, reproducible ids.
+"""How a course map is laid out: first view, inset, legend, points, popups, reproducible ids.
 
 Pure helpers of :mod:`koreathaw.maps.builders`; the only Folium they touch is
 the map they are given (and ``FitBounds``, imported when a view is fitted).
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from koreathaw._html import as_text, escape_html
-from koreathaw.maps._base import INSET_VIEW, KOREA_VIEW, OUTLINE, in_box, walk
+from koreathaw.maps._base import INSET_VIEW, KOREA_VIEW, OUTLINE, walk
 
 
 def stable_ids(m: Any, seed: str) -> None:
@@ -56,37 +56,19 @@ def wants_inset(points: pd.DataFrame, tiles: Any) -> bool:
     return bool(np.any(inside) and not np.all(inside))
 
 
-def label_side(place_id: str, spots: dict[str, tuple[float, float]]) -> str:
-    """Return where a permanent label goes so that neighbouring labels do not overlap.
-
-    Panmunjom and Kaesong are 11 km apart: the western one of a close pair is
-    labelled on the left; a place with a labelled neighbour further east gets
-    its label above, one with neighbours only to the west below; a place just
-    west of the peninsula (Beijing) on the left, away from the peninsula.
-    """
-    lat, lon = spots[place_id]
-    near = [(olat, olon) for other, (olat, olon) in spots.items()
-            if other != place_id and abs(olat - lat) < 1.5 and abs(olon - lon) < 3]
-    if any(0 < olon - lon < 1 for _, olon in near):
-        return "left"
-    if any(olon > lon for _, olon in near):
-        return "top"
-    if near:
-        return "bottom"
-    (s, w), (n, _e) = INSET_VIEW
-    if not in_box(lat, lon, INSET_VIEW) and w - 20 < lon < w and s - 10 < lat < n + 10:
-        return "left"
-    return "right"
-
-
 def legend_html(title: str, rows: list[tuple[str, str, str]]) -> str:
-    """Return the legend: a title and (colour, css class, label) rows, all escaped."""
+    """Return the legend: a title and (colour, css class, label) rows, all escaped.
+
+    The rows fold under the title (a ``<details>``), which a click opens or
+    closes; :class:`~koreathaw.maps.elements.InfoBox` folds them at first on a
+    map too small to show them without covering much of it.
+    """
     items = "".join(
         f'<li><span class="koreathaw-swatch {escape_html(css)}" style="background:{escape_html(colour)};'
         f'border-color:{escape_html(colour if css == "ring" else OUTLINE)}"></span>{escape_html(label)}</li>'
         for colour, css, label in rows
     )
-    return f"<h2>{escape_html(title)}</h2><ul>{items}</ul>"
+    return f"<details open><summary><h2>{escape_html(title)}</h2></summary><ul>{items}</ul></details>"
 
 
 def article_sources(articles: pd.DataFrame | None) -> dict[str, str]:
@@ -97,15 +79,20 @@ def article_sources(articles: pd.DataFrame | None) -> dict[str, str]:
             zip(articles.index, articles["title"], articles["outlet"], articles["publication_date"])}
 
 
-def event_popup(row: dict[str, Any], sources: dict[str, str]) -> str:
-    """Return the escaped HTML of one event's popup (``row``: one event's cells, with ``date``)."""
+def _when(row: dict[str, Any]) -> str:
+    """Return an event's dates: its start, and its end when it lasted more than a day."""
     date = row["date"]
     when = date.strftime("%Y-%m-%d")
     end = row.get("end_date")
     if isinstance(end, pd.Timestamp) and not pd.isna(end) and end != date:
         when += " to " + end.strftime("%Y-%m-%d")
-    place = as_text(row.get("place_name"))
-    parts = [f'<span class="meta">{escape_html(when)} · {escape_html(as_text(row["category"]))}'
+    return when
+
+
+def event_entry(row: dict[str, Any], sources: dict[str, str], *, with_place: bool = True) -> str:
+    """Return the escaped HTML of one event: dates, category, place, title, quote, source and id."""
+    place = as_text(row.get("place_name")) if with_place else ""
+    parts = [f'<span class="meta">{escape_html(_when(row))} · {escape_html(as_text(row["category"]))}'
              f'{" · " + escape_html(place) if place else ""}</span>',
              f"<br><b>{escape_html(row['title'])}</b>"]
     quote = as_text(row.get("quote"))
@@ -116,11 +103,49 @@ def event_popup(row: dict[str, Any], sources: dict[str, str]) -> str:
     if source:
         parts.append(f'{"" if quote else "<br>"}<span class="meta">Source: {escape_html(source)}</span>')
     parts.append(f'<br><span class="meta">{escape_html(row["event_id"])}</span>')
-    return f'<div class="koreathaw-popup">{"".join(parts)}</div>'
+    return "".join(parts)
 
 
-def place_popup(row: dict[str, Any]) -> str:
-    """Return the escaped HTML of one place's popup: names, variants, country, precision, note."""
+def event_popup(row: dict[str, Any], sources: dict[str, str]) -> str:
+    """Return the escaped HTML of one event's popup (``row``: one event's cells, with ``date``)."""
+    return f'<div class="koreathaw-popup">{event_entry(row, sources)}</div>'
+
+
+def in_date_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return event rows (each with ``date`` and ``event_id``) sorted by date, then id."""
+    return sorted(rows, key=lambda r: (r["date"], as_text(r["event_id"])))
+
+
+def place_names(rows: list[dict[str, Any]]) -> str:
+    """Return the names of the places of some events, each once, joined by ' / ' (two places may share a point)."""
+    return " / ".join(dict.fromkeys(as_text(r.get("place_name")) for r in rows if as_text(r.get("place_name"))))
+
+
+def point_popup(rows: list[dict[str, Any]], sources: dict[str, str]) -> str:
+    """Return the escaped HTML of the popup of one point with several events: its place, their number, each in date order."""
+    rows = in_date_order(rows)
+    names = place_names(rows) or "This point"
+    span = f"{rows[0]['date']:%Y-%m-%d} to {rows[-1]['date']:%Y-%m-%d}"
+    items = "".join(f"<li>{event_entry(r, sources, with_place=False)}</li>" for r in rows)
+    return (f'<div class="koreathaw-popup"><b>{escape_html(names)}</b><br>'
+            f'<span class="meta">{len(rows)} events, {escape_html(span)}, in date order</span>'
+            f'<ol class="koreathaw-events" tabindex="0" aria-label="{escape_html(f"Events at {names}")}">{items}</ol></div>')
+
+
+def points(latitudes: Any, longitudes: Any) -> list[list[int]]:
+    """Return the positions of the rows at each point (same latitude and longitude), points in order of first row.
+
+    >>> points([37.9558, 46.2044, 37.9558], [126.6767, 6.1432, 126.6767])
+    [[0, 2], [1]]
+    """
+    found: dict[tuple[float, float], list[int]] = {}
+    for number, spot in enumerate(zip(map(float, latitudes), map(float, longitudes))):
+        found.setdefault(spot, []).append(number)
+    return list(found.values())
+
+
+def place_popup(row: dict[str, Any], events: list[dict[str, Any]] | None = None) -> str:
+    """Return the escaped HTML of one place's popup: names, variants, country, precision, note, and its events in date order."""
     lines = [f"<b>{escape_html(row['name'])}</b>"]
     if as_text(row.get("name_hangul")):
         lines[0] += f" {escape_html(row['name_hangul'])}"
@@ -132,4 +157,13 @@ def place_popup(row: dict[str, Any]) -> str:
         lines.append(f'<span class="meta">{escape_html(meta)}</span>')
     if as_text(row.get("note")):
         lines.append(escape_html(row["note"]))
-    return f'<div class="koreathaw-popup">{"<br>".join(lines)}</div>'
+    body = "<br>".join(lines)
+    if events:
+        items = "".join(f'<li><span class="meta">{escape_html(_when(r))} · {escape_html(as_text(r["category"]))}</span> '
+                        f'{escape_html(r["title"])} <span class="meta">({escape_html(r["event_id"])})</span></li>'
+                        for r in in_date_order(events))
+        plural = "" if len(events) == 1 else "s"
+        body += (f'<br><span class="meta">{len(events)} event{plural} here, in date order:</span>'
+                 f'<ol class="koreathaw-events" tabindex="0" aria-label="{escape_html("Events at " + as_text(row["name"]))}">'
+                 f"{items}</ol>")
+    return f'<div class="koreathaw-popup">{body}</div>'

@@ -19,7 +19,7 @@ from koreathaw._html import escape_html
 from koreathaw.errors import DataError
 from koreathaw.maps._base import ASSETS, BORDER, LAND, SEA
 
-__all__ = ["manifest", "asset_text", "asset_tags", "copy_assets"]
+__all__ = ["manifest", "asset_text", "spread_js", "asset_tags", "copy_assets"]
 
 _MISSING = "a vendored map asset is missing; reinstall koreathaw (maintainers: run tools/build_assets.sh)"
 
@@ -45,6 +45,16 @@ def asset_text(relpath: str) -> str:
         raise DataError(path, _MISSING) from None
 
 
+@functools.cache
+def spread_js() -> str:
+    """Return the course's own layout script, ``spread.js``: markers spread, labels placed, event discs."""
+    path = Path(__file__).with_name("spread.js")
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(path, "the maps' layout script is missing; reinstall koreathaw") from None
+
+
 # Inline <style> shared by the legend, title and labels of the course maps.
 COURSE_CSS = """
 .koreathaw-box { background: rgba(255,255,255,0.93); padding: 6px 9px; border-radius: 5px;
@@ -59,10 +69,19 @@ COURSE_CSS = """
 .koreathaw-popup blockquote { margin: 6px 0; padding-left: 8px; border-left: 3px solid #bbb; font-style: italic; }
 .koreathaw-popup .meta { color: #444; font-size: 12px; }
 .koreathaw-label { font-weight: 600; }
-.koreathaw-inset { padding: 4px; }
+.koreathaw-legend summary { cursor: pointer; }
+.koreathaw-legend summary h2 { display: inline; }
+.koreathaw-inset { padding: 4px; cursor: pointer; }
 .koreathaw-inset-title { font-weight: 600; font-size: 12px; margin: 0 0 3px 2px; }
-.koreathaw-inset-map { border: 1px solid #999; }
+.koreathaw-inset:focus-visible { outline: 3px solid #0072B2; outline-offset: 2px; }
+.koreathaw-inset-map { border: 1px solid #999; cursor: pointer; }
 .koreathaw-inset-map .koreathaw-label { font-size: 11px; padding: 1px 4px; }
+.koreathaw-pie, .koreathaw-bubble { background: none; border: none; }
+.koreathaw-pie svg { display: block; overflow: visible; }
+.koreathaw-bubble-count { background: #fff; color: #000; border: 2px solid #222; border-radius: 50%;
+  text-align: center; font: 700 12px system-ui, sans-serif; box-shadow: 0 0 0 3px rgba(255,255,255,0.6); }
+.koreathaw-popup .koreathaw-events { max-height: 260px; overflow-y: auto; margin: 4px 0 0 0; padding: 0 4px 0 18px; }
+.koreathaw-popup .koreathaw-events li { margin: 0 0 6px 0; }
 """
 
 # Inline <script>: draws the vendored basemap on a Leaflet map (the main map
@@ -93,11 +112,13 @@ window.koreathawBasemap = function (map) {
 
 
 def asset_tags(mode: str, base: str, *, basemap: bool, jquery: bool,
-               cluster: bool = False) -> list[tuple[str, str | None]]:
+               cluster: bool = False, spread: bool = False) -> list[tuple[str, str | None]]:
     """Return (name, tag) pairs for the page header; tag None means 'remove'.
 
     ``mode`` "inline" writes each file inside a ``<style>`` or ``<script>``;
     "linked" refers to it below ``base`` (a relative URL ending in ``/``).
+    The course's own style and scripts (``spread``: :func:`spread_js`) are
+    always inline: they are small.
     """
     wanted = [
         ("koreathaw_leaflet_css", "leaflet/leaflet.css", True),
@@ -129,6 +150,7 @@ def asset_tags(mode: str, base: str, *, basemap: bool, jquery: bool,
             tags.append((name, f'<link rel="stylesheet" href="{url}"/>' if css else f'<script src="{url}"></script>'))
     tags.append(("koreathaw_course_css", f"<style>{COURSE_CSS}</style>"))
     tags.append(("koreathaw_course_js", f"<script>{COURSE_JS}</script>" if basemap else None))
+    tags.append(("koreathaw_course_spread", f"<script>{spread_js()}</script>" if spread else None))
     return tags
 
 

@@ -14,12 +14,11 @@ import numpy as np
 import pandas as pd
 
 from koreathaw import _args
-from koreathaw._html import as_text, escape_html
+from koreathaw._html import escape_html
 from koreathaw.events import CATEGORIES
-from koreathaw.maps import _layout
+from koreathaw.maps import _layout, _markers
 from koreathaw.maps._base import (
     CLUSTER_ABOVE,
-    COLOUR_NAMES,
     HIGHLIGHT,
     INSET_VIEW,
     KOREA_VIEW,
@@ -30,7 +29,6 @@ from koreathaw.maps._base import (
     check_events,
     check_mode,
     check_places,
-    in_box,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
@@ -87,11 +85,11 @@ def blank_map(*, location: Sequence[float] | None = None, zoom_start: int = 5, a
 
 
 def _finish(m: Any, title: str, rows: list[tuple[str, str, str]], inset: bool, points: pd.DataFrame,
-            bounds: Any, seed: list[Any]) -> None:
-    """Add the legend, the inset, the layer control and the first view; fix the element ids."""
+            bounds: Any, seed: list[Any], spread: bool = True) -> None:
+    """Add the legend, the inset, the layer control, the first view and the layout; fix the element ids."""
     import folium
 
-    from koreathaw.maps.elements import InfoBox, Inset
+    from koreathaw.maps.elements import InfoBox, Inset, Spread
 
     m.add_child(InfoBox(_layout.legend_html(title, rows), "bottomleft", "koreathaw-box koreathaw-legend",
                         aria_label=f"Map: {title}"))
@@ -99,18 +97,34 @@ def _finish(m: Any, title: str, rows: list[tuple[str, str, str]], inset: bool, p
         m.add_child(Inset(INSET_VIEW, "The Korean peninsula"))
     folium.LayerControl(collapsed=True).add_to(m)
     _layout.fit(m, points, bounds)
+    if spread:
+        m.add_child(Spread())  # after the first view: it lays the markers out for it
     _layout.stable_ids(m, json.dumps(seed, sort_keys=True, default=str))
 
 
 def places_map(places: pd.DataFrame | None = None, *, highlight: str | Iterable[str] | None = None,
-               assets: str = "inline", tiles: Any = None, title: str | None = None) -> folium.Map:
+               events: pd.DataFrame | None = None, assets: str = "inline", tiles: Any = None,
+               title: str | None = None) -> folium.Map:
     """Return a map of the places of the thaw, one circle per place.
 
     The five places the lessons start from (:data:`THAW_PLACES`: Panmunjom,
     Kaesong, Pyeongchang, Geneva, Beijing) are labelled and drawn larger; the
-    rest of the gazetteer is drawn smaller. A place known only to the country
-    (no single site) is a dashed ring. Click a circle for its names, country
-    and note; :func:`markers_table` gives the same as a table.
+    rest of the gazetteer is drawn smaller. A place known only to
+    the country (no single site) is a dashed ring. Click a circle for its
+    names, country, note and the events there in date order;
+    :func:`markers_table` gives the same as a table.
+
+    Circles that would overlap at the zoom shown are nudged apart, each
+    keeping a line to its true point, and the labels take a side where they
+    cover nothing; zoom in and each place moves back to its point. Panmunjom's
+    site and the gazetteer's point for the *city* of Kaesong (not the liaison
+    office, which stood south-east of it) are this close, in km:
+
+    >>> from koreathaw import distance_km, load_places
+    >>> gazetteer = load_places()
+    >>> pan, kae = gazetteer.loc["panmunjom"], gazetteer.loc["kaesong"]
+    >>> round(distance_km(pan["latitude"], pan["longitude"], kae["latitude"], kae["longitude"]))
+    11
 
     Parameters
     ----------
@@ -120,6 +134,9 @@ def places_map(places: pd.DataFrame | None = None, *, highlight: str | Iterable[
     highlight : str or list of str, optional
         The place id(s) to label; by default those of :data:`THAW_PLACES`
         present in ``places``.
+    events : DataFrame, optional
+        The events each place's popup lists (by ``place_id``);
+        :func:`koreathaw.load_events` by default.
     assets : {"inline", "linked"}, default "inline"
         How the map carries Leaflet and the basemap (see :mod:`koreathaw.maps`).
     tiles : str, optional
@@ -142,17 +159,20 @@ def places_map(places: pd.DataFrame | None = None, *, highlight: str | Iterable[
     >>> table = markers_table(m)
     >>> sorted(table.loc[table["labelled"], "name"])
     ['Beijing', 'Geneva', 'Kaesong', 'Panmunjom', 'Pyeongchang']
+    >>> int(table.loc[table["place_id"] == "geneva", "events"].iloc[0])
+    1
     """
     import folium
 
-    from koreathaw.maps.elements import CompactCircleMarker, HtmlPopup, HtmlTooltip, InsetLabel
+    from koreathaw.events import check_event_table, load_events
     from koreathaw.places import load_places
 
     places = check_places(load_places() if places is None else places)
+    events = check_event_table(load_events() if events is None else events, ("event_id", "title", "category", "place_id"))
     if highlight is None:
         chosen = [p for p in THAW_PLACES if p in places.index]
     else:
-        chosen = _args.texts(highlight, "highlight", ["geneva", "beijing"])
+        chosen = _args.texts(highlight, "highlight", ["panmunjom", "beijing"])
         unknown = [p for p in chosen if p not in places.index]
         if unknown:
             raise ValueError(f"highlight={highlight!r}: {unknown} not in the places table "
@@ -164,39 +184,8 @@ def places_map(places: pd.DataFrame | None = None, *, highlight: str | Iterable[
               False: folium.FeatureGroup(name=escape_html(labels[1]))}
     groups[True]._koreathaw_label, groups[False]._koreathaw_label = labels
     inset = _layout.wants_inset(places, tiles)
-    spots = {p: (float(places.loc[p, "latitude"]), float(places.loc[p, "longitude"])) for p in chosen}
-    seed_rows = []
-    for place_id, row in zip(places.index, places.to_dict("records")):
-        labelled = place_id in chosen
-        name = as_text(row["name"])
-        precision = as_text(row.get("precision"))
-        ring = precision == "country"
-        colour = HIGHLIGHT if labelled else OTHER
-        marker = CompactCircleMarker(
-            location=[float(row["latitude"]), float(row["longitude"])],
-            radius=9 if labelled else 6,
-            color=colour if ring else OUTLINE, weight=2 if ring else 1,
-            dash_array="4 3" if ring else None,
-            fill=True, fill_color=colour, fill_opacity=0.15 if ring else 0.9,
-        )
-        marker.add_child(HtmlPopup(_layout.place_popup(row)))
-        if labelled:
-            lat, lon = spots[place_id]
-            direction = _layout.label_side(place_id, spots)
-            if inset and in_box(lat, lon, INSET_VIEW):
-                marker.add_child(HtmlTooltip(escape_html(name)))
-                marker.add_child(InsetLabel(escape_html(name), direction))
-            else:
-                marker.add_child(HtmlTooltip(escape_html(name), permanent=True, direction=direction))
-        else:
-            marker.add_child(HtmlTooltip(escape_html(name)))
-        marker._koreathaw_row = {
-            "place_id": str(place_id), "name": name, "country": as_text(row.get("country")),
-            "precision": precision, "labelled": labelled, "colour": COLOUR_NAMES[colour],
-        }
-        seed_rows.append(marker._koreathaw_row | {"lat": marker.location[0], "lon": marker.location[1]})
-        groups[labelled].add_child(marker)
-    for group in (groups[False], groups[True]):  # the five places drawn last, on top
+    seed_rows = _markers.place_circles(groups, places, chosen, events, inset)
+    for group in (groups[False], groups[True]):  # the labelled places drawn last, on top
         m.add_child(group)
     rows = [(HIGHLIGHT, "", labels[0] + " (labelled)"), (OTHER, "", labels[1])]
     if any(r["precision"] == "country" for r in seed_rows):
@@ -206,19 +195,25 @@ def places_map(places: pd.DataFrame | None = None, *, highlight: str | Iterable[
 
 
 _EVENT_CELLS = ("event_id", "title", "category", "latitude", "longitude", "place_name", "end_date", "quote",
-                "article_id", "source_url")
+                "article_id", "source_url", "geo_precision")
 
 
 def events_map(events: pd.DataFrame | None = None, *, assets: str = "inline", tiles: Any = None,
                title: str | None = None, bounds: Any = None, cluster: bool | None = None) -> folium.Map:
-    """Return a map of events: one circle per event, coloured by category.
+    """Return a map of events: one disc per place, coloured by category.
 
-    Each category is a layer you can switch off (top right) and has a colour
-    in the legend (bottom left); click a circle for the event's date, title,
-    source quote and article. :func:`markers_table` gives the same as a table.
-    A map of more than :data:`CLUSTER_ABOVE` events draws nearby circles of a
-    category as one numbered cluster that opens as you zoom in (and has no
-    peninsula inset).
+    All the events at one point are one disc: of their category's colour, or a
+    ring of slices when they are of several categories, with their number in
+    its centre; click it for the list of them in date order (date, title,
+    source quote and article). Discs that would overlap at the zoom shown are
+    nudged apart, each keeping a line to its true point; a crowd of more than
+    eight is one numbered bubble that zooms in when clicked. Each category has a
+    colour in the legend (bottom left) and can be switched off (top right).
+    :func:`markers_table` gives the same as a table, one row per event.
+
+    A map of more than :data:`CLUSTER_ABOVE` events draws one circle per event
+    instead, and nearby circles of a category as one numbered cluster that
+    opens as you zoom in (Leaflet.markercluster; no peninsula inset).
 
     Parameters
     ----------
@@ -235,8 +230,8 @@ def events_map(events: pd.DataFrame | None = None, *, assets: str = "inline", ti
     bounds : ((south, west), (north, east)), optional
         The first view; by default it fits the events.
     cluster : bool, optional
-        Draw the circles in clusters (True) or one by one (False); by default
-        clusters above :data:`CLUSTER_ABOVE` events.
+        Draw one circle per event in clusters (True) or one disc per place
+        (False); by default clusters above :data:`CLUSTER_ABOVE` events.
 
     Raises
     ------
@@ -253,12 +248,16 @@ def events_map(events: pd.DataFrame | None = None, *, assets: str = "inline", ti
     >>> m = events_map(events)
     >>> len(markers_table(m)) == len(events)
     True
+    >>> table = markers_table(m)
+    >>> at_panmunjom = table[table["place_name"] == "Panmunjom"]  # one disc, one row per event
+    >>> int(at_panmunjom["events_here"].iloc[0]) == len(at_panmunjom) == int((events["place_id"] == "panmunjom").sum())
+    True
     """
     import folium
 
     from koreathaw.corpus import load_articles
     from koreathaw.events import load_events
-    from koreathaw.maps.elements import ClusterGroup, CompactCircleMarker, HtmlPopup, HtmlTooltip
+    from koreathaw.maps.elements import CategorySwitches
 
     events = check_events(load_events() if events is None else events)
     if cluster is not None and not isinstance(cluster, bool):
@@ -273,33 +272,35 @@ def events_map(events: pd.DataFrame | None = None, *, assets: str = "inline", ti
     m = blank_map(assets=assets, tiles=tiles)
     categories = events["category"].astype(str)
     counts = categories.value_counts()
-    groups = {}
-    for category in (c for c in CATEGORIES if c in counts.index):
-        label = f"{category} ({counts[category]})"
-        group = ClusterGroup(escape_html(label), PALETTE[category]) if clustered else folium.FeatureGroup(name=escape_html(label))
-        group._koreathaw_label = label
-        groups[category] = group
+    present = [c for c in CATEGORIES if c in counts.index]
     columns = {c: events[c].tolist() if c in events.columns else [None] * len(events) for c in _EVENT_CELLS}
     columns["category"] = categories.tolist()
-    seed_rows = []
-    for number, date in enumerate(events.index):
-        row = {c: values[number] for c, values in columns.items()} | {"date": date}
-        colour = PALETTE[row["category"]]
-        marker = CompactCircleMarker(location=[float(row["latitude"]), float(row["longitude"])], radius=7,
-                                     color=OUTLINE, weight=1, fill=True, fill_color=colour, fill_opacity=0.9)
-        marker.add_child(HtmlPopup(_layout.event_popup(row, sources)))
-        marker.add_child(HtmlTooltip(escape_html(f"{date:%Y-%m-%d} {as_text(row['title'])}")))
-        marker._koreathaw_row = {
-            "date": date, "event_id": as_text(row["event_id"]), "title": as_text(row["title"]),
-            "category": row["category"], "place_name": as_text(row["place_name"]), "colour": COLOUR_NAMES[colour],
-        }
-        seed_rows.append(marker._koreathaw_row | {"lat": marker.location[0], "lon": marker.location[1]})
-        groups[row["category"]].add_child(marker)
-    for group in groups.values():
-        m.add_child(group)
-    rows = [(PALETTE[c], "", f"{c} ({counts[c]})") for c in groups] or [("#FFFFFF", "ring", "no events in this selection")]
+    rows = [{c: values[number] for c, values in columns.items()} | {"date": date}
+            for number, date in enumerate(events.index)]
+    layer_of = {c: f"{c} ({counts[c]})" for c in present}
+    if clustered:
+        seed_rows = _markers.event_circles(m, rows, present, layer_of, sources)
+    else:
+        switches = {}
+        for category in present:  # empty layers: the layer control's switches for the discs' slices
+            switches[category] = folium.FeatureGroup(name=escape_html(layer_of[category]))
+            switches[category].options["koreathawCategory"] = category
+            switches[category]._koreathaw_label = layer_of[category]
+        discs = folium.FeatureGroup(name="Events", control=False)
+        seed_rows = _markers.event_discs(discs, rows, layer_of, sources)
+        m.add_child(discs)
+        for switch in switches.values():
+            m.add_child(switch)
+        m.add_child(CategorySwitches(discs))
+    legend = [(PALETTE[c], "", layer_of[c]) for c in present] or [("#FFFFFF", "ring", "no events in this selection")]
+    if not clustered and any(len(r["categories"]) > 1 for r in seed_rows):
+        legend.append(("conic-gradient(#CC79A7 0 50%, #0072B2 0)", "",
+                       "a ring of colours: several categories at one point; the number: its events"))
+    if not clustered and any(r["dashed"] for r in seed_rows):
+        legend.append((OUTLINE, "ring", "dashed: a whole country, no single site"))
     inset = not clustered and _layout.wants_inset(events, tiles)
-    _finish(m, title, rows, inset, events, bounds, ["events", title, assets, str(tiles), clustered, seed_rows])
+    _finish(m, title, legend, inset, events, bounds, ["events", title, assets, str(tiles), clustered, seed_rows],
+            spread=not clustered)
     return m
 
 

@@ -25,8 +25,8 @@ from koreathaw._html import escape_html, js_string
 from koreathaw.maps._base import LINKED_FOLDER, walk
 from koreathaw.maps.assets import asset_tags
 
-__all__ = ["RawHtml", "OfflineAssets", "Basemap", "Inset", "InsetLabel", "CompactCircleMarker",
-           "HtmlPopup", "HtmlTooltip", "InfoBox", "ClusterGroup", "CourseMap"]
+__all__ = ["RawHtml", "OfflineAssets", "Basemap", "Inset", "InsetLabel", "CompactCircleMarker", "PieMarker",
+           "HtmlPopup", "HtmlTooltip", "InfoBox", "ClusterGroup", "Spread", "CategorySwitches", "CourseMap"]
 
 
 class RawHtml(Element):
@@ -48,6 +48,11 @@ class _FastName:
 
     def get_name(self) -> str:
         return f"{self._js_prefix}_{self._id}"
+
+
+def _js_value(value: Any) -> str:
+    """Return ``value`` as JSON that is safe inside an inline ``<script>`` (as :func:`koreathaw._html.js_string`)."""
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "\\u003c!--")
 
 
 def _add_script(element: Any, text: str) -> None:
@@ -94,11 +99,16 @@ class OfflineAssets(MacroElement):
         root = self._parent
         return root is not None and any(isinstance(c, ClusterGroup) for c in root._children.values())
 
+    def needs_spread(self) -> bool:
+        """Return whether the map lays out its markers and labels with the course's script (spread.js)."""
+        root = self._parent
+        return root is not None and any(isinstance(c, (Spread, Inset)) for c in root._children.values())
+
     def render(self, **kwargs: Any) -> None:
         figure = self.get_root()
         if isinstance(figure, Figure):
             for name, tag in asset_tags(self.mode, self.base, basemap=self.basemap, jquery=self.needs_jquery(),
-                                        cluster=self.needs_cluster()):
+                                        cluster=self.needs_cluster(), spread=self.needs_spread()):
                 if tag is None:
                     figure.header._children.pop(name, None)
                 else:
@@ -123,43 +133,20 @@ class Basemap(Layer):
 
 
 class Inset(MacroElement):
-    """A small fixed map of the Korean peninsula with copies of the map's circles."""
+    """A small fixed map of the Korean peninsula with copies of the map's markers, laid out as the map's are.
+
+    Shown while the main map's view is wider than the peninsula; hidden once the
+    main map is zoomed in on it (zoom 5 or more with the peninsula in view),
+    where the main map shows the same, larger. A click on the inset (or Enter
+    or Space once it has the keyboard's focus) zooms the main map to the
+    peninsula: what the inset covers on the main map is never out of reach.
+    Drawn by ``koreathawInset`` (spread.js).
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function () {
-            var main = {{ this._parent.get_name() }};
-            var control = L.control({position: "bottomright"});
-            control.onAdd = function () {
-                var div = L.DomUtil.create("div", "koreathaw-box koreathaw-inset");
-                div.innerHTML = {{ this.title_html|tojson }};
-                var holder = L.DomUtil.create("div", "koreathaw-inset-map", div);
-                holder.style.width = "{{ this.width|int }}px";
-                holder.style.height = "{{ this.height|int }}px";
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            control.addTo(main);
-            var inset = L.map(control.getContainer().querySelector(".koreathaw-inset-map"), {
-                zoomControl: false, attributionControl: false, dragging: false, scrollWheelZoom: false,
-                doubleClickZoom: false, boxZoom: false, keyboard: false, touchZoom: false, zoomSnap: 0.25
-            });
-            inset.fitBounds({{ this.bounds|tojson }});
-            koreathawBasemap(inset);
-            main.eachLayer(function (layer) {
-                if (!(layer instanceof L.CircleMarker)) { return; }
-                var options = L.extend({}, layer.options, {interactive: false, radius: Math.max(4, layer.options.radius - 2)});
-                var copy = L.circleMarker(layer.getLatLng(), options).addTo(inset);
-                var label = layer.koreathawInsetLabel;
-                if (label) {
-                    copy.bindTooltip(label.html, {permanent: true, direction: label.direction,
-                                                  offset: {left: [-6, 0], right: [6, 0], top: [0, -6], bottom: [0, 6]}[label.direction],
-                                                  className: "koreathaw-label", interactive: false});
-                }
-            });
-        })();
+        koreathawInset({{ this._parent.get_name() }}, {{ this.settings|tojson }});
         {% endmacro %}
         """
     )
@@ -167,25 +154,23 @@ class Inset(MacroElement):
     def __init__(self, bounds: Any, title: str, width: int = 200, height: int = 220) -> None:
         super().__init__()
         self._name = "Inset"
-        self.bounds = [list(bounds[0]), list(bounds[1])]
-        self.title_html = f'<div class="koreathaw-inset-title">{escape_html(title)}</div>'
-        self.width, self.height = width, height
+        self.settings = {"bounds": [[float(x) for x in bounds[0]], [float(x) for x in bounds[1]]],
+                         "titleHtml": f'<div class="koreathaw-inset-title">{escape_html(title)}</div>',
+                         "action": f"{title}: click to zoom the map to it", "width": int(width), "height": int(height)}
 
 
 class InsetLabel(_FastName, MacroElement):
-    """Tell the inset to label the copy of this marker (escaped HTML)."""
+    """Tell the inset to label the copy of this marker (escaped HTML); the inset chooses the side."""
 
     _js_prefix = "inset_label"
 
-    def __init__(self, html_text: str, direction: str) -> None:
+    def __init__(self, html_text: str) -> None:
         super().__init__()
         self._name = "InsetLabel"
         self.html = html_text
-        self.direction = direction
 
     def render(self, **kwargs: Any) -> None:
-        _add_script(self, f"{self._parent.get_name()}.koreathawInsetLabel = "
-                          f"{{html: {js_string(self.html)}, direction: {json.dumps(self.direction)}}};\n")
+        _add_script(self, f"{self._parent.get_name()}.koreathawInsetLabel = {{html: {js_string(self.html)}}};\n")
 
 
 class CompactCircleMarker(_FastName, folium.CircleMarker):
@@ -206,6 +191,37 @@ class CompactCircleMarker(_FastName, folium.CircleMarker):
     def render(self, **kwargs: Any) -> None:
         location = json.dumps([float(x) for x in self.location])
         _add_script(self, f"var {self.get_name()} = L.circleMarker({location}, {json.dumps(self.compact)})"
+                          f".addTo({self._parent.get_name()});\n")
+
+
+class PieMarker(_FastName, folium.Marker):
+    """One point of an event map: a disc of its category's colour, or a ring of slices for several, with its count.
+
+    ``slices`` are (category, colour, number of events) in the legend's order;
+    ``label`` (escaped HTML) names the point for screen readers; ``dashed``
+    outlines a point that stands for a whole country. The disc is drawn
+    by ``koreathawPieMarker`` (spread.js): an SVG icon, keyboard-focusable.
+    """
+
+    _js_prefix = "pie_marker"
+
+    def __init__(self, location: Any, slices: list[tuple[str, str, int]], radius: float, label: str,
+                 dashed: bool = False) -> None:
+        super().__init__(location=location)
+        self._name = "PieMarker"
+        for _, colour, _ in slices:
+            if not (isinstance(colour, str) and len(colour) == 7 and colour[0] == "#"
+                    and all(c in "0123456789abcdefABCDEF" for c in colour[1:])):
+                raise ValueError(f"a slice's colour must be written #RRGGBB, not {colour!r}")
+        self.options = {"koreathawSlices": [[str(c), str(colour), int(n)] for c, colour, n in slices],
+                        "koreathawRadius": float(radius), "koreathawCount": sum(int(n) for _, _, n in slices),
+                        "koreathawLabel": label, "koreathawSpread": True}
+        if dashed:
+            self.options["koreathawDashed"] = True
+
+    def render(self, **kwargs: Any) -> None:
+        location = json.dumps([float(x) for x in self.location])
+        _add_script(self, f"var {self.get_name()} = koreathawPieMarker({location}, {_js_value(self.options)})"
                           f".addTo({self._parent.get_name()});\n")
 
 
@@ -243,7 +259,12 @@ class HtmlTooltip(_FastName, MacroElement):
 
 
 class InfoBox(MacroElement):
-    """A box in a corner of the map (title or legend) holding escaped HTML."""
+    """A box in a corner of the map (title or legend) holding escaped HTML.
+
+    A box whose HTML has a ``<details>`` (the legend) starts folded when, open,
+    it would cover more than a third of the map's height: on a map the size
+    of a notebook's output it would hide the markers under it.
+    """
 
     _template = Template(
         """
@@ -256,6 +277,10 @@ class InfoBox(MacroElement):
             return div;
         };
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        (function (box, map) {
+            var fold = box.querySelector("details");
+            if (fold && box.offsetHeight > map.getSize().y / 3) { fold.open = false; }
+        })({{ this.get_name() }}.getContainer(), {{ this._parent.get_name() }});
         {%- if this.aria_label %}
         {{ this._parent.get_name() }}.getContainer().setAttribute("aria-label", {{ this.aria_label|tojson }});
         {%- endif %}
@@ -310,6 +335,52 @@ class ClusterGroup(folium.FeatureGroup):
         text = "#000" if 0.299 * red + 0.587 * green + 0.114 * blue > 140 else "#fff"
         return (f"background:{self.colour};color:{text};border:2px solid #222;border-radius:50%;"
                 "text-align:center;font:600 12px system-ui,sans-serif;opacity:0.9;")
+
+
+class Spread(MacroElement):
+    """Lay out the map's course markers at every zoom (spread.js): none hides another, labels readable.
+
+    Add it after the first view is fitted: it lays the markers out at once, then
+    again at every zoom and whenever a layer is switched on or off.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        koreathawSpread({{ this._parent.get_name() }}, function () {
+            var found = [];
+            {{ this._parent.get_name() }}.eachLayer(function (layer) {
+                if (layer.options && layer.options.koreathawSpread) { found.push(layer); }
+            });
+            return found;
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Spread"
+
+
+class CategorySwitches(MacroElement):
+    """Make the layer control's category entries (empty layers with a ``koreathawCategory``) filter the event discs.
+
+    ``group`` is the layer holding the map's :class:`PieMarker` discs.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        koreathawCategorySwitches({{ this._parent.get_name() }}, {{ this.group.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, group: Any) -> None:
+        super().__init__()
+        self._name = "CategorySwitches"
+        self.group = group
 
 
 class CourseMap(folium.Map):

@@ -21,11 +21,14 @@ def markers_table(m: Any) -> pd.DataFrame:
     """Return the markers of a map as a table: the map's text equivalent.
 
     One row per marker, in drawing order, with its ``layer``, ``latitude``,
-    ``longitude``, its ``colour`` by name and what its popup says (for an
-    event map: ``date``, ``event_id``, ``title``, ``category``,
-    ``place_name``; for a places map: ``place_id``, ``name``, ``country``,
-    ``precision``, ``labelled``). Markers you added yourself with Folium are
-    listed too, with their position.
+    ``longitude``, its ``colour`` by name and what its popup says. On an
+    event map a disc stands for all the events at its point: it gives one
+    row per event, in date order (``date``, ``event_id``, ``title``,
+    ``category``, ``place_name``, and ``events_here``, how many share the
+    disc), its layer the event's category. On a places map: ``place_id``,
+    ``name``, ``country``, ``precision``, ``labelled`` and ``events`` (how
+    many events there). Markers you added yourself with Folium are listed
+    too, with their position.
 
     Examples
     --------
@@ -41,9 +44,9 @@ def markers_table(m: Any) -> pd.DataFrame:
     def visit(element: Any, layer: str) -> None:
         for child in element._children.values():
             if isinstance(child, (folium.CircleMarker, folium.Marker, folium.Circle)):
-                row = {"layer": layer, "latitude": float(child.location[0]), "longitude": float(child.location[1])}
-                row.update(getattr(child, "_koreathaw_row", {}))
-                rows.append(row)
+                where = {"layer": layer, "latitude": float(child.location[0]), "longitude": float(child.location[1])}
+                for said in getattr(child, "_koreathaw_rows", None) or [getattr(child, "_koreathaw_row", {})]:
+                    rows.append(where | said)
             elif isinstance(child, folium.FeatureGroup):
                 visit(child, getattr(child, "_koreathaw_label", child.layer_name))
             else:
