@@ -32,6 +32,12 @@ def test_wheel_carries_data(wheel):
     assert len([n for n in names if n.startswith("koreathaw/_data/articles/") and n.endswith(".txt")]) == 5
 
 
+def test_wheel_carries_the_maps_scripts(wheel):
+    """The maps' own scripts, written inline into every places and events map, are in the wheel."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"koreathaw/maps/spread.js", "koreathaw/maps/discs.js"} <= names
+
+
 def test_wheel_works_installed(wheel, tmp_path):
     """Installed from the wheel into a bare folder, the library loads its own data copy."""
     target = tmp_path / "site"

@@ -35,8 +35,8 @@ shown, or that lie under the legend or the inset, are nudged apart, as little
 as it takes, each keeping a line to its true point (a crowd of more than eight
 is one numbered bubble that zooms in); labels take a side where they cover no
 marker, label or control, and the peninsula inset zooms the map to the
-peninsula when clicked. This layout is the course's own script, ``spread.js``,
-written inline into the map. A map of more than
+peninsula when clicked. This layout is drawn by the course's own scripts, ``spread.js``
+and ``discs.js``, written inline into the map. A map of more than
 :data:`CLUSTER_ABOVE` events draws one circle per event in clusters instead
 (the vendored Leaflet.markercluster), so ten thousand events still open at once.
 

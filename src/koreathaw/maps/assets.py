@@ -47,12 +47,16 @@ def asset_text(relpath: str) -> str:
 
 @functools.cache
 def spread_js() -> str:
-    """Return the course's own layout script, ``spread.js``: markers spread, labels placed, event discs."""
-    path = Path(__file__).with_name("spread.js")
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError(path, "the maps' layout script is missing; reinstall koreathaw") from None
+    """Return the course's own map scripts: ``spread.js`` (markers nudged apart, labels placed), then
+    ``discs.js`` (the peninsula inset, the event discs, the category switches)."""
+    texts = []
+    for name in ("spread.js", "discs.js"):
+        path = Path(__file__).with_name(name)
+        try:
+            texts.append(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise DataError(path, "a script of the maps is missing; reinstall koreathaw") from None
+    return "\n".join(texts)
 
 
 # Inline <style> shared by the legend, title and labels of the course maps.

@@ -140,7 +140,7 @@ class Inset(MacroElement):
     where the main map shows the same, larger. A click on the inset (or Enter
     or Space once it has the keyboard's focus) zooms the main map to the
     peninsula: what the inset covers on the main map is never out of reach.
-    Drawn by ``koreathawInset`` (spread.js).
+    Drawn by ``koreathawInset`` (discs.js).
     """
 
     _template = Template(
@@ -200,7 +200,7 @@ class PieMarker(_FastName, folium.Marker):
     ``slices`` are (category, colour, number of events) in the legend's order;
     ``label`` (escaped HTML) names the point for screen readers; ``dashed``
     outlines a point that stands for a whole country. The disc is drawn
-    by ``koreathawPieMarker`` (spread.js): an SVG icon, keyboard-focusable.
+    by ``koreathawPieMarker`` (discs.js): an SVG icon, keyboard-focusable.
     """
 
     _js_prefix = "pie_marker"
