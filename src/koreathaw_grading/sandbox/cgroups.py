@@ -59,6 +59,21 @@ class Group:
             pass
         return 0.0
 
+    def user_cpu_seconds(self) -> float:
+        """CPU time spent running the group's own code (user mode), without the kernel's work for it."""
+        try:
+            if self.version == 1:
+                for line in (self.dirs["cpuacct"] / "cpuacct.stat").read_text().splitlines():
+                    if line.startswith("user "):
+                        return int(line.split()[1]) / os.sysconf("SC_CLK_TCK")
+            else:
+                for line in (self.dirs["unified"] / "cpu.stat").read_text().splitlines():
+                    if line.startswith("user_usec"):
+                        return int(line.split()[1]) / 1e6
+        except (OSError, ValueError, KeyError):
+            pass
+        return 0.0
+
     def oom_kills(self) -> int:
         """How many processes the memory limit killed."""
         try:

@@ -141,7 +141,7 @@ class Evaluator:
         except codec.CodecError as exc:
             raise TypeError(f"the grader cannot pass these arguments to {name}: {exc}") from None
         self.hidden_sent = self.hidden_sent or self.in_hidden
-        left = max(0.05, self.cell_cpu - (self.box.cpu_seconds() - self.cell_cpu0))
+        left = max(0.05, self.cell_cpu - (self.box.user_seconds() - self.cell_cpu0))
         try:
             reply = self.box.request(payload, on_output=self._output, cpu_limit=left)
         except Unresponsive:
@@ -202,7 +202,7 @@ class Evaluator:
         """Run one test cell here; return its outputs. Raises :class:`KernelGone` if the kernel is gone."""
         outputs: list[NotebookNode] = []
         self.add_output = outputs.append
-        self.cell_cpu0 = self.box.cpu_seconds()
+        self.cell_cpu0 = self.box.user_seconds()
         self.in_hidden = False
         stdout, stderr = io.StringIO(), io.StringIO()
 

@@ -50,7 +50,8 @@ from koreathaw_grading.sandbox.host import (SANDBOX_DIR, SUBMISSION, WORK, envir
 class Limits:
     """What one notebook may use. Times in seconds, sizes in MB unless said."""
 
-    cell_cpu: float = 30.0          # CPU seconds a cell (or a test's calls) may use before it is interrupted
+    cell_cpu: float = 30.0          # user CPU seconds a cell (or a test's calls) may use before it is interrupted
+    cell_cpu_total: float = 4.0     # ... and user + system CPU, as a multiple of cell_cpu: a backstop (see request)
     cell_wall: float = 600.0        # wall seconds a cell may wait (a sleeping cell); a backstop, not a verdict
     interrupt_grace_cpu: float = 3.0  # CPU seconds an interrupted cell may still burn before it is killed
     interrupt_grace_wall: float = 60.0
@@ -255,6 +256,20 @@ class Sandbox:
         except (OSError, ValueError, IndexError, TypeError):
             return 0.0
 
+    def user_seconds(self) -> float:
+        """User-mode CPU seconds of the sandbox: the time its code computed, the clock a cell's verdict reads.
+
+        The kernel's work for the sandbox (zeroing the pages a memory hog touches, reclaim)
+        counts as system time, and grows when the machine is busy; user time does not.
+        """
+        if self.group is not None:
+            return self.group.user_cpu_seconds()
+        try:
+            fields = Path(f"/proc/{self.runner_pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[13])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError, TypeError):
+            return 0.0
+
     def interrupt(self) -> None:
         """SIGINT to the runner: a KeyboardInterrupt in the student's code, as Jupyter's interrupt does."""
         if self.runner_pid:
@@ -268,7 +283,10 @@ class Sandbox:
         """Send a request; pass each output to ``on_output``; return the reply.
 
         The reply carries ``"interrupted": True`` when the cell passed its CPU (or wall)
-        limit and was interrupted. Raises :class:`KernelDied` if the kernel ended, and
+        limit and was interrupted. The limit counts user CPU time, so that a memory hog meets
+        the memory limit before the clock however busy the machine is (the pages it touches
+        cost system time, more of it under load); user + system time has a backstop of
+        ``cell_cpu_total`` times the limit, for code that keeps the kernel busy instead. Raises :class:`KernelDied` if the kernel ended, and
         :class:`Unresponsive` (after killing it) if it ignored the interrupt.
         """
         limits = self.limits
@@ -277,7 +295,7 @@ class Sandbox:
             wire.send(self.to_runner, message)
         except (BrokenPipeError, OSError):
             raise self._died() from None
-        cpu0, start = self.cpu_seconds(), time.monotonic()
+        user0, cpu0, start = self.user_seconds(), self.cpu_seconds(), time.monotonic()
         interrupted: float | None = None
         cpu_at_interrupt = 0.0
         while True:
@@ -296,9 +314,10 @@ class Sandbox:
                 if interrupted is not None:
                     reply["interrupted"] = True
                 return reply
-            now, used = time.monotonic(), self.cpu_seconds() - cpu0
+            now, used = time.monotonic(), self.user_seconds() - user0
             if interrupted is None:
-                if used > cpu_limit or now - start > limits.cell_wall or now - self.started > limits.notebook_wall:
+                if (used > cpu_limit or self.cpu_seconds() - cpu0 > cpu_limit * limits.cell_cpu_total
+                        or now - start > limits.cell_wall or now - self.started > limits.notebook_wall):
                     self.interrupt()
                     interrupted, cpu_at_interrupt = now, self.cpu_seconds()
             elif (self.cpu_seconds() - cpu_at_interrupt > limits.interrupt_grace_cpu
