@@ -44,6 +44,9 @@ $(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock postBuild .jupyter
 	KOREATHAW_PYTHON=$(BIN)/python ./postBuild --config-only >/dev/null
 	touch $@
 
+# The library is byte-compiled here, not left to its first import: a kernel whose
+# environment forbids writing bytecode (PYTHONDONTWRITEBYTECODE, the grading sandbox's
+# read-only view of src/) would otherwise compile it again on every start.
 # The venv must run this checkout's library with its own kernel: an editable install
 # or a kernelspec made from another folder (a copied or moved checkout, a venv borrowed
 # through a symlink) is redone here.
@@ -56,6 +59,7 @@ setup: $(STAMP)
 	  echo ">>> the venv's koreathaw library or kernel is not this checkout's ($(CURDIR)): reinstalling them"; \
 	  $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -c requirements.lock -e . && \
 	  $(BIN)/python -m ipykernel install --sys-prefix --name koreathaw --display-name "Python 3 (Korean Thaw)" >/dev/null; }
+	@$(BIN)/python -m compileall -q src >/dev/null || echo "!!! could not byte-compile src/: every kernel will compile the library afresh"
 
 # The grading sandbox: Debian's bubblewrap (util-linux's unshare, setpriv, prlimit are there already).
 sandbox-deps:
