@@ -66,3 +66,20 @@ def test_streams_merge_and_clear_output_clears():
     assert [(o.name, o.text) for o in cell.items] == [("stderr", "c")]
     cell.add({"output_type": "clear_output", "wait": False})
     assert cell.finish() == []
+
+
+def test_errors_and_stderr_are_kept_past_the_caps():
+    """A filled budget must not drop what scores a test cell (nbgrader: an error or stderr means 0):
+    they are kept, shortened; other outputs are dropped and noted."""
+    budget = Budget(cell_cap=1000, notebook_cap=1500)
+    filler = budget.cell()
+    filler.add({"output_type": "stream", "name": "stdout", "text": "x" * 900})
+    filler.finish()
+    test = budget.cell()
+    test.add({"output_type": "display_data", "data": {"text/plain": "y" * 900}, "metadata": {}})
+    test.add({"output_type": "error", "ename": "AssertionError", "evalue": "z" * 5000, "traceback": ["t" * 5000] * 9})
+    test.add({"output_type": "stream", "name": "stderr", "text": "w" * 5000})
+    kinds = [o.output_type for o in test.finish()]
+    assert kinds == ["error", "stream", "display_data"], kinds  # the note of what was dropped comes last
+    error = next(o for o in test.items if o.output_type == "error")
+    assert len(error.evalue) <= 1000 and len(error.traceback) <= 3

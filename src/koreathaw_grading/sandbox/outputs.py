@@ -87,6 +87,19 @@ def truncation_note(dropped: int, cap: int, scope: str) -> NotebookNode:
     return NotebookNode(output_type="display_data", data={"text/plain": text}, metadata={FLAG_KEY: TRUNCATED})
 
 
+def essential(node: NotebookNode) -> bool:
+    """An output nbgrader reads to score a cell: an error, or text on stderr."""
+    return node.output_type == "error" or (node.output_type == "stream" and node.name == "stderr")
+
+
+def shortened(node: NotebookNode, keep: int = 1000) -> NotebookNode:
+    """A copy of an error or stderr output small enough to keep past any cap."""
+    if node.output_type == "error":
+        return NotebookNode(output_type="error", ename=node.ename[:200], evalue=node.evalue[:keep],
+                            traceback=[line[:keep] for line in node.traceback[-3:]])
+    return NotebookNode(output_type="stream", name=node.name, text=node.text[:keep])
+
+
 class Budget:
     """The output bytes a notebook has left."""
 
@@ -119,10 +132,14 @@ class CellOutputs:
             self._clear()
             self.clear_pending = False
         n = size(node)
-        if self.used + n > self.budget.cell_cap:
-            self.dropped, self.scope = self.dropped + n, "cell"
-        elif self.budget.used + n > self.budget.notebook_cap:
-            self.dropped, self.scope = self.dropped + n, "notebook"
+        over = ("cell" if self.used + n > self.budget.cell_cap
+                else "notebook" if self.budget.used + n > self.budget.notebook_cap else "")
+        if over and essential(node):
+            # an error or stderr decides a test cell's grade: it is kept, shortened, past the cap
+            self.dropped, self.scope = self.dropped + n, over
+            self._merge_or_append(shortened(node))
+        elif over:
+            self.dropped, self.scope = self.dropped + n, over
         else:
             self._merge_or_append(node)
             self.used += n
