@@ -161,9 +161,24 @@ def test_too_deep_nesting_is_refused():
     {"$": "frame", "index": {"$": "index", "kind": "range", "names": [None], "range": [0, 1, 1]},
      "columns": {"$": "index", "kind": "range", "names": [None], "range": [0, 2, 1]},
      "data": [{"dtype": "int64", "v": [1]}]},
-], ids=["kind", "float", "no-kind", "list", "pair", "element-class", "dunder", "frame-shape"])
+    {"$": "frame", "index": {"$": "index", "kind": "range", "names": [None], "range": [0, 6 * 10**7, 1]},
+     "columns": {"$": "index", "kind": "range", "names": [None], "range": [0, 0, 1]}, "data": []},
+    {"$": "index", "kind": "range", "names": [None], "range": [0, 1, 0]},
+], ids=["kind", "float", "no-kind", "list", "pair", "element-class", "dunder", "frame-shape", "huge-range",
+        "zero-step"])
 def test_hostile_data_is_refused(data):
     """Data that does not describe a value the codec builds is a CodecError: no class outside folium/branca,
     no dunder attributes, no inconsistent frame."""
     with pytest.raises(CodecError):
         decode(data)
+
+
+def test_a_range_counts_all_of_its_values():
+    """A RangeIndex is three numbers on the wire but all of its values in the grader: within MAX_ITEMS it
+    comes back, past it it is refused (a 60-million-row frame with no columns once cost the grader GBs)."""
+    from koreathaw_grading.sandbox.codec import MAX_ITEMS
+
+    frame = pd.DataFrame(index=pd.RangeIndex(1000))
+    assert decode(encode(frame)).index.equals(frame.index)
+    with pytest.raises(CodecError, match="too large"):
+        decode(encode(pd.DataFrame(index=pd.RangeIndex(MAX_ITEMS + 1))))

@@ -57,3 +57,19 @@ def test_a_message_too_large_to_send_is_refused():
     """The sender refuses a frame beyond the limit (the runner then reports the value as uncarriable)."""
     with pytest.raises(wire.ProtocolError):
         wire.encode_frame({"v": "x" * (wire.MAX_FRAME + 1)})
+
+
+def test_a_frame_of_nothing_but_lists_is_refused_before_it_is_parsed():
+    """``[[],[],...]``: 3 bytes of JSON each, 60 of Python; past MAX_CONTAINERS the frame is refused unparsed.
+    Brackets inside strings (printed text) do not count."""
+    bomb = b'{"t":"out","o":' + b"[" + b"[]," * (wire.MAX_CONTAINERS + 1) + b"[]]}"
+    with pytest.raises(wire.ProtocolError, match="lists and objects"):
+        wire.decode_body(bomb)
+    text = {"t": "out", "o": {"output_type": "stream", "name": "stdout", "text": "[" * (wire.MAX_CONTAINERS + 5)}}
+    assert wire.decode_body(wire.encode_frame(text)[wire.HEADER.size:]) == text
+
+
+def test_a_frame_nested_too_deep_is_a_protocol_error():
+    """200,000 nested lists make json.loads raise RecursionError: a ProtocolError, like any bad frame."""
+    with pytest.raises(wire.ProtocolError, match="RecursionError"):
+        wire.decode_body(b"[" * 200_000 + b"]" * 200_000)

@@ -140,6 +140,12 @@ class _Decoder:
     def __init__(self) -> None:
         self.items = 0
 
+    def count(self, items: int) -> None:
+        """Count ``items`` more values against :data:`MAX_ITEMS` (a range stands for all of its values)."""
+        self.items += items
+        if self.items > MAX_ITEMS:
+            raise CodecError("the data is too large or too deeply nested")
+
     def value(self, d: Any, depth: int = 0) -> Any:
         self.items += 1
         if self.items > MAX_ITEMS or depth > MAX_DEPTH:

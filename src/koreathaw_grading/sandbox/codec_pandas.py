@@ -148,6 +148,7 @@ def decode_index(dec, d: Any, depth: int) -> Any:
     kind = d.get("kind")
     if kind == "range":
         start, stop, step = (int(i) for i in d["range"])
+        dec.count(len(range(start, stop, step)))  # three numbers may stand for billions of rows
         return pd.RangeIndex(start, stop, step, name=names[0] if names else None)
     if kind == "multi":
         levels = [_values(dec, a, depth) for a in d["levels"]]

@@ -59,7 +59,12 @@ class Channel:
         self.collected += size
 
     def reply(self, message: dict[str, Any]) -> None:
-        wire.send(self.fd_out, message)
+        """Send the reply; one too large for a frame becomes an 'uncarriable' reply (no outputs)."""
+        try:
+            frame = wire.encode_frame(message)
+        except wire.ProtocolError as exc:
+            frame = wire.encode_frame({"t": "uncarriable", "why": str(exc)[:500], "outputs": []})
+        wire.send_frame(self.fd_out, frame)
 
 
 class Stream:

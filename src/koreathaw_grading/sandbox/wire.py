@@ -12,13 +12,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import struct
 from typing import Any
 
 HEADER = struct.Struct(">I")
-#: The largest frame either side accepts (a frame holds one output, or one value).
-MAX_FRAME = 64 * 1024 * 1024
+#: The largest frame either side accepts (a frame holds one output, or one value): a cell keeps
+#: 2 MB of output, and an answer of this size is far beyond any assignment's.
+MAX_FRAME = 16 * 1024 * 1024
+#: The most lists and objects a frame may hold: JSON's ``[]`` is 2 bytes, Python's list 56, so a frame of
+#: nothing else would cost the grader 30 times its size; strings are not counted.
+MAX_CONTAINERS = 1_000_000
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 
 
 class ProtocolError(Exception):
@@ -39,7 +45,12 @@ def encode_frame(message: dict[str, Any]) -> bytes:
 
 def send(fd: int, message: dict[str, Any]) -> None:
     """Write one message to ``fd``, whole (blocking)."""
-    data = memoryview(encode_frame(message))
+    send_frame(fd, encode_frame(message))
+
+
+def send_frame(fd: int, frame: bytes) -> None:
+    """Write one encoded frame to ``fd``, whole (blocking)."""
+    data = memoryview(frame)
     while data:
         written = os.write(fd, data)
         data = data[written:]
@@ -58,10 +69,14 @@ def _read_exact(fd: int, size: int) -> bytes:
 
 def decode_body(body: bytes) -> dict[str, Any]:
     """The message a frame's body holds, or a :class:`ProtocolError`."""
+    if body.count(b"[") + body.count(b"{") > MAX_CONTAINERS:
+        containers = sum(bare.count(b"[") + bare.count(b"{") for bare in _STRING.split(body))
+        if containers > MAX_CONTAINERS:
+            raise ProtocolError(f"a frame holds {containers} lists and objects, more than the {MAX_CONTAINERS} allowed")
     try:
         message = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ProtocolError(f"a frame is not UTF-8 JSON: {exc}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ProtocolError(f"a frame is not UTF-8 JSON: {type(exc).__name__}: {str(exc)[:200]}") from None
     if not isinstance(message, dict):
         raise ProtocolError("a frame does not hold a JSON object")
     return message
