@@ -86,6 +86,9 @@ def _autograde(course, args) -> int:
                   "To grade anyway, at your own risk, set UNSAFE_NO_SANDBOX=1.", file=sys.stderr)
             return 2
 
+    from koreathaw_grading.sandbox.host import sweep
+
+    sweep()  # what a grader killed in an earlier run left behind
     students = [s for s in args.students.split(",") if s] if args.students else None
     if not args.no_init:
         course.init()
@@ -96,6 +99,7 @@ def _autograde(course, args) -> int:
             done = grade.autograde(course, name, students)
         else:
             done = parallel.autograde(course, name, students, jobs=args.jobs)
+        sweep()  # a worker killed while grading (out of memory, say) could not clean up after itself
         attention += sum(r.needs_attention for r in done)
         print(f"report: {report(course, name)}", flush=True)
     print(f"{attention} submission(s) need attention; see the reports above and the flags column of make export",

@@ -83,3 +83,28 @@ def test_a_real_group_as_root_is_made_and_removed():
     finally:
         group.remove()
     assert not any(d.exists() for d in group.dirs.values())
+
+
+def test_a_sweep_removes_what_dead_graders_left_and_keeps_the_living(tmp_path, monkeypatch):
+    """A grader killed (out of memory, say) leaves its sandboxes' cgroups and stage folders: the next run
+    removes those whose grader is gone, and keeps its own, a running grader's and anything not ours."""
+    import subprocess
+    import tempfile
+
+    from koreathaw_grading.sandbox import host
+
+    own = fake_v2(tmp_path, monkeypatch)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp))
+    dead = subprocess.run(["sh", "-c", "echo $$"], capture_output=True, text=True, check=True).stdout.strip()
+    assert not cgroups.alive(int(dead))
+    gone = [own / f"koreathaw-sandbox-{dead}-abc", tmp / f"koreathaw-sandbox-{dead}-xyz"]
+    kept = [own / f"koreathaw-sandbox-{os.getpid()}-abc", tmp / f"koreathaw-sandbox-{os.getpid()}-xyz",
+            own / "koreathaw-sandbox-oldstyle", tmp / "other"]
+    for path in gone + kept:
+        path.mkdir()
+    (gone[1] / "a1-sources.ipynb").write_text("{}")
+    removed = host.sweep()
+    assert sorted(removed) == sorted(gone) and not any(p.exists() for p in gone)
+    assert all(p.exists() for p in kept)

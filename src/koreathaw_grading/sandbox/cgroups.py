@@ -172,5 +172,52 @@ def create(memory_bytes: int, max_pids: int) -> Group | None:
     """A new cgroup for one sandbox with these limits, or None where this machine allows none."""
     if os.environ.get("KOREATHAW_SANDBOX_CGROUPS", "") == "off":
         return None
-    name = f"koreathaw-sandbox-{uuid.uuid4().hex[:12]}"
+    name = f"{PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"  # the pid: a sweep knows whose it was
     return _make_v1(name, memory_bytes, max_pids) or _make_v2(name, memory_bytes, max_pids)
+
+
+PREFIX = "koreathaw-sandbox-"
+
+
+def owner(name: str) -> int | None:
+    """The pid of the grader that made a sandbox's cgroup or stage called ``name`` (None if not one of ours)."""
+    rest = name[len(PREFIX):] if name.startswith(PREFIX) else ""
+    pid = rest.split("-", 1)[0]
+    return int(pid) if pid.isdigit() and "-" in rest else None
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep() -> list[Path]:
+    """Remove the cgroups of sandboxes whose grader is gone (killed before it could clean up): their
+    processes killed, the folders removed. Returns what was removed."""
+    parents = []
+    for controller in ("memory", "pids", "cpuacct"):
+        own = _own_path(controller)
+        if own is not None:
+            parents.append(ROOT / controller / own.lstrip("/"))
+    own = _own_path("")
+    if own is not None and (ROOT / "cgroup.controllers").exists():
+        parents.append(ROOT / own.lstrip("/"))
+    removed = []
+    for parent in parents:
+        try:
+            found = sorted(parent.glob(PREFIX + "*"))
+        except OSError:
+            continue
+        for path in found:
+            pid = owner(path.name)
+            if pid is None or alive(pid):
+                continue
+            Group({"group": path}, 2).remove()
+            if not path.exists():
+                removed.append(path)
+    return removed

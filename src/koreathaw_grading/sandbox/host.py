@@ -65,3 +65,22 @@ def environment(data: Path, extra_processes: int) -> dict[str, str]:
     }
 
 
+
+
+def sweep() -> list[Path]:
+    """Remove what the sandboxes of a killed grader left behind: their cgroups (processes killed) and
+    their stage folders in the temporary folder (a copy of a submission). A grader that is still
+    running keeps its own. Returns what was removed."""
+    import shutil
+    import tempfile
+
+    from koreathaw_grading.sandbox import cgroups
+
+    removed = cgroups.sweep()
+    for path in Path(tempfile.gettempdir()).glob(cgroups.PREFIX + "*"):
+        pid = cgroups.owner(path.name)
+        if pid is not None and not cgroups.alive(pid) and path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+            if not path.exists():
+                removed.append(path)
+    return removed

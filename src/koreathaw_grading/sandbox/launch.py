@@ -166,7 +166,7 @@ class Sandbox:
             binds = [(t, t) for t in targets] + ([(submission, SUBMISSION)] if submission else [])
             return self._prlimit() + self._bwrap_args(binds, fds, info_fd)
         # As root: bind the paths into a stage folder in a private mount namespace, then drop to a fresh uid.
-        self.stage = Path(tempfile.mkdtemp(prefix="koreathaw-sandbox-"))
+        self.stage = Path(tempfile.mkdtemp(prefix=f"{cgroups.PREFIX}{os.getpid()}-"))
         os.chmod(self.stage, 0o711)
         script, binds = ["set -e"], []
         for group_file in (self.group.procs_files if self.group else []):
