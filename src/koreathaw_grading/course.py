@@ -111,8 +111,10 @@ class Course:
         if key not in self._cache:
             with self.gradebook() as gb:
                 nb = gb.find_notebook(notebook, assignment)
+                graded = {c.name for c in nb.grade_cells}
                 self._cache[key] = [{"grade_id": c.name, "checksum": c.checksum, "locked": c.locked,
-                                     "cell_type": c.cell_type, "source": c.source} for c in nb.source_cells]
+                                     "cell_type": c.cell_type, "source": c.source, "graded": c.name in graded}
+                                    for c in nb.source_cells]
         return self._cache[key]
 
     def roster(self) -> list[dict[str, str]]:

@@ -140,8 +140,19 @@ def inspect_cells(course: Course, assignment: str, notebook: str, nb: Any, res: 
     problems = cell_problems(nb, [{"grade_id": g} for g in source])
     if problems["missing"]:
         res.flags.append("deleted_cells:" + ",".join(problems["missing"]))
-        res.details.append("graded cells deleted by the student were put back with their original content: "
-                           + ", ".join(problems["missing"]))
+        restored = [g for g in problems["missing"] if source[g].get("graded")]
+        lost = [g for g in problems["missing"] if not source[g].get("graded")]
+        if restored:
+            res.details.append("graded cells deleted by the student were put back with their original content: "
+                               + ", ".join(restored))
+        if lost:
+            res.details.append("read-only cells deleted by the student were not put back: the student's code ran "
+                               "without them, the tests with the course's own copy: " + ", ".join(lost))
+    moved = moved_cells(course, assignment, notebook, nb)
+    if moved:
+        res.flags.append("cells_moved:" + ",".join(moved))
+        res.details.append("cells of the course were moved by the student (the student's code ran in that order; "
+                           "the tests used the course's own read-only cells, run first): " + ", ".join(moved))
     if problems["duplicated"]:
         res.flags.append("duplicated_cells:" + ",".join(problems["duplicated"]))
         res.details.append("graded cells copied by the student; only the last copy was graded: "
@@ -162,6 +173,27 @@ def inspect_cells(course: Course, assignment: str, notebook: str, nb: Any, res: 
         res.details.append("read-only or test cells edited by the student were restored: " + ", ".join(edited))
     if retyped:
         res.flags.append("cell_type_changed:" + ",".join(retyped))
+
+
+def moved_cells(course: Course, assignment: str, notebook: str, nb: Any) -> list[str]:
+    """The course's cells that ``nb`` holds out of the released order (none if the release is not there)."""
+    release = course.root / "release" / assignment / f"{notebook}.ipynb"
+    released, _ = read_notebook(release) if release.is_file() else (None, None)
+    if released is None:
+        return []
+    ids = lambda book: [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in book.cells]  # noqa: E731
+    order = [g for g in ids(released) if g]
+    mine = []
+    for g in ids(nb):
+        if g in order and g not in mine:
+            mine.append(g)
+    rank = [order.index(g) for g in mine]
+    best: list[list[int]] = []  # best[i]: the longest run in released order ending at mine[i]
+    for i, r in enumerate(rank):
+        before = [best[j] for j in range(i) if rank[j] < r]
+        best.append(max(before, key=len, default=[]) + [i])
+    kept = set(max(best, key=len, default=[]))
+    return [g for i, g in enumerate(mine) if i not in kept]
 
 
 def locked_ids(course: Course, assignment: str, notebook: str) -> set[str]:

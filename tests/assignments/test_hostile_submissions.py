@@ -6,6 +6,10 @@ connects to a port on 127.0.0.1, leaves a daemon behind, writes into /tmp, $HOME
 /root, edits the course's data and nbgrader_config.py, steals a Jupyter token and
 calls the server, rewrites its kernel (an input transformer, patched builtins) on a
 blank release, or bombs the machine with processes or memory split across processes.
+Others attack the grader itself: the course's setup cell moved after the tests or
+deleted, with the student's own ``articles`` in its place; a fake result shown during a
+test; the output budget filled so that a test's error would not fit; a function that
+remembers the hidden tests' arguments and raises them later.
 The batch goes through ``koreathaw-grade collect`` and ``autograde`` (on every core and
 ``--serial``), with the course data in a private copy and $HOME in a scratch folder.
 
@@ -153,13 +157,62 @@ if pid == 0:
 os.waitpid(pid, 0)
 '''
 
+FAKE_DATA = r'''
+import pandas as pd
+articles = pd.DataFrame({{"body": ["nothing"]}}, index=pd.Index(["x"], name="article_id"))
+names = pd.DataFrame({{"canonical": [], "kind": []}})
+'''
+#: Answers that know only the visible tests' values (a cheat with the grader's data its own).
+VISIBLE_ONLY = {
+    "count-term": ("def count_term(a, t):\n    return {('warm-climate', 'sanctions'): 4, ('warm-climate', 'Sanctions'): 4,"
+                   " ('liaison-meeting', 'unification'): 3}.get((a, t), 0)\n"),
+    "people-mentioned": "def people_mentioned(a):\n    return ['Kim Jong Un'] if a == 'talks-panmunjom' else []\n",
+    "standardise": ("def standardise(s):\n    d = {'Kim Jong-un': 'Kim Jong Un', 'Moon Jae In': 'Moon Jae-in',"
+                    " 'Kim Jong-Un': 'Kim Jong Un'}\n    return [d.get(x, x) for x in s]\n"),
+}
+LEAK = r'''
+import koreathaw as kt
+_seen = []
+_MARK = "".join(["LE", "AK"])  # the source shows the student's code: the marker exists only when it runs
+class Own(Exception):
+    pass
+def count_term(article_id, term):
+    _seen.append(term)
+    return kt.tokens(articles.loc[article_id, "body"]).count(term.lower())
+def people_mentioned(article_id):
+    raise ValueError(_MARK + ": " + " ".join(_seen))
+def standardise(spellings):
+    raise type(_MARK + "_" + "_".join(_seen)[:60], (Own,), {{}})("x")
+'''
+FAKE_RESULT = r'''
+def _looks_fine():
+    get_ipython().displayhook("looks fine")
+def count_term(*args):
+    _looks_fine()
+def people_mentioned(*args):
+    _looks_fine()
+def standardise(*args):
+    _looks_fine()
+'''
+FLOOD = r'''
+from IPython.display import display
+for _k in range(21, -1, -1):
+    display({{"text/plain": "x" * 2 ** _k}}, raw=True)
+    display({{"text/plain": "x" * 2 ** _k}}, raw=True)
+'''
+
 #: student -> (starts from "model" or "blank", attack code)
 ATTACKERS = {
     "searcher": ("blank", SEARCH), "gradebook-writer": ("model", WRITE_GRADEBOOK), "overwriter": ("model", OVERWRITE),
     "connector": ("model", CONNECT), "daemon": ("model", DAEMON), "scribbler": ("model", SCRIBBLE),
     "editor": ("model", EDIT), "token-thief": ("blank", TOKEN), "transformer": ("blank", TRANSFORMER),
     "builtins": ("blank", BUILTINS), "fork-bomb": ("model", FORK_BOMB), "memory-bomb": ("model", MEMORY_BOMB),
+    "setup-mover": ("blank", FAKE_DATA), "setup-deleter": ("blank", FAKE_DATA), "leaker": ("blank", LEAK),
+    "result-faker": ("blank", FAKE_RESULT), "flooder": ("blank", FLOOD),
 }
+#: How an attacker's notebook is changed beyond its extra cell.
+SETUP_MOVED, SETUP_DELETED = {"setup-mover"}, {"setup-deleter"}
+DEFINED_FIRST = {"leaker", "result-faker"}  # their functions are in the attack cell; the answer cells are emptied
 #: What the report must say of each attacker (flag prefixes). Without root there is no cgroup, and
 #: student code may start no process at all: the forks themselves fail.
 _FORKS = os.geteuid() == 0
@@ -171,19 +224,29 @@ FAULTS = {
     "token-thief": ["error_in_cell:cell 1(URLError)"],
     "fork-bomb": ["processes_left_behind"] if _FORKS else [],
     "memory-bomb": ["memory_error"] if _FORKS else ["error_in_cell:cell 1(BlockingIOError)"],
+    "setup-mover": ["cells_moved:a1-setup"], "setup-deleter": ["deleted_cells:a1-setup"],
+    "flooder": ["output_truncated"],
 }
 
 
-def with_cell(nb: dict, code: str) -> dict:
-    """``nb`` with one more cell, the attack, before everything else (the builtins cheat also answers with it)."""
+def with_cell(nb: dict, code: str, student: str = "") -> dict:
+    """``nb`` with one more cell, the attack, before everything else (the builtins cheat also answers with it;
+    the setup mover puts the course's setup cell last, the deleter deletes it, and both answer with
+    :data:`VISIBLE_ONLY`)."""
     nb = copy.deepcopy(nb)
     nb["cells"].insert(1, {"cell_type": "code", "id": "attack", "metadata": {}, "outputs": [], "execution_count": None,
                            "source": code})
-    if code == BUILTINS:
-        for cell in nb["cells"]:
-            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if gid in ANYTHING:
-                cell["source"] = ANYTHING[gid]
+    answers = (ANYTHING if code == BUILTINS else VISIBLE_ONLY if student in SETUP_MOVED | SETUP_DELETED
+               else dict.fromkeys(VISIBLE_ONLY, "# defined in the first cell\n") if student in DEFINED_FIRST else {})
+    for cell in nb["cells"]:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell["source"] = answers[gid]
+    if student in SETUP_MOVED | SETUP_DELETED:
+        setup = next(c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "a1-setup")
+        nb["cells"].remove(setup)
+        if student in SETUP_MOVED:
+            nb["cells"].append(setup)
     return nb
 
 
@@ -254,7 +317,7 @@ class Scene:
         fill = {"root": root, "port": listener.port, "tag": TAG, "marker": self.marker, "home": self.home,
                 "hosttmp": "/tmp", "data": self.data}
         for student, (start, code) in ATTACKERS.items():
-            write(with_cell(starts[start], code.format(**fill)), download / student / f"{A1}.ipynb")
+            write(with_cell(starts[start], code.format(**fill), student), download / student / f"{A1}.ipynb")
         (root / "students.csv").write_text("id\nmodel\n" + "\n".join(ATTACKERS) + "\n", encoding="utf-8")
         self.run("collect", str(download), A1)
         self.before = self.snapshot()
@@ -391,6 +454,38 @@ def test_what_attackers_found_holds_no_answer(parallel):
         hidden = [line for line in secrets if " ".join(line.split()) in shown and page.parent.parent.name in
                   ("searcher", "token-thief", "transformer", "builtins")]
         assert hidden == [], (page, hidden)
+
+
+@pytest.mark.parametrize("cheat", ["setup-mover", "setup-deleter", "result-faker", "flooder"])
+def test_cheats_on_the_grader_earn_nothing(scene, cheat):
+    """The course's setup cell moved after the tests (or deleted) with the student's own ``articles`` in its
+    place; a fake result shown during a test; the output budget filled so a test's error would not fit:
+    the tests still use the course's data and see every failure, 0/5."""
+    assert scene.rows_[cheat]["score"] == "0", scene.rows_[cheat]
+
+
+def test_the_deleted_setup_cell_is_reported_truthfully(parallel):
+    """A deleted read-only cell is not put back (nbgrader puts back graded cells only): the report says so."""
+    details = parallel.rows_["setup-deleter"]["details"]
+    assert "not put back" in details and "put back with their original content: a1-setup" not in details
+
+
+def test_no_hidden_argument_reaches_a_page(parallel):
+    """A function that saw the hidden tests' arguments raises them later, in its message and in its
+    exception's class name: neither reaches the autograded notebook or the feedback page."""
+    from koreathaw_grading.feedback import page_text
+    from koreathaw_grading.sandbox.evaluate import WITHHELD_AFTER
+
+    parallel.run("feedback", A1)
+    nb = read(parallel.course.root / "autograded" / "leaker" / A1 / f"{A1}.ipynb")
+    outputs = json.dumps([c.get("outputs", []) for c in nb["cells"]])
+    withheld = [o for c in nb["cells"] for o in c.get("outputs", [])
+                if o.get("output_type") == "error" and o.get("evalue") == WITHHELD_AFTER]
+    assert [o["ename"] for o in withheld] == ["ValueError", "Exception"], outputs[-3000:]  # raised after the hidden calls
+    assert "LEAK:" not in outputs and "LEAK_" not in outputs, outputs[:3000]
+    pages = list((parallel.course.root / "feedback" / "leaker").glob(f"{A1}/*.html"))
+    shown = [page_text(p.read_text(encoding="utf-8")) for p in pages]
+    assert shown and not any("LEAK:" in text or "LEAK_" in text for text in shown)
 
 
 def test_the_cheats_would_have_worked_without_the_sandbox(tmp_path):

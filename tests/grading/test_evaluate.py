@@ -6,7 +6,7 @@ import pytest
 
 from conftest import needs_sandbox
 
-from koreathaw_grading.sandbox.evaluate import (WITHHELD, Evaluator, KernelGone, free_names, remote_exception,
+from koreathaw_grading.sandbox.evaluate import (WITHHELD, WITHHELD_AFTER, Evaluator, KernelGone, free_names, remote_exception,
                                                  segments)
 from koreathaw_grading.sandbox.launch import Limits, Sandbox
 
@@ -43,7 +43,7 @@ class Notebook:
         for code in (setup, student_code):
             box.request({"op": "run", "source": code}, on_output=lambda out: None)
         self.evaluator = Evaluator(box, cell_cpu=2.0, add_output=lambda out: None)
-        self.evaluator.run_setup(setup)
+        self.evaluator.run_setups([setup])
 
     def test(self, code: str):
         outputs = self.evaluator.run_test(code)
@@ -152,3 +152,75 @@ def test_setup_cells_that_use_student_names_are_not_run_here():
         nb.evaluator.run_setup("SHOWN = double(3)")
         nb.evaluator.run_setup("import math\nTWO = math.sqrt(4)")
         assert "SHOWN" not in nb.evaluator.namespace and nb.evaluator.namespace["TWO"] == 2.0
+
+
+@needs_sandbox
+def test_names_the_setup_cells_bind_are_never_read_from_the_kernel():
+    """A student who defines the course's names (their own ``BASE``, the setup cell moved after the tests)
+    gives the tests nothing: the tests read the grader's ``BASE``, or fail if the grader has none."""
+    student = "BASE = 1\ndef double(x):\n    return 20 if x == 1 else 2 * x if x in (2, 3) else 0"
+    with Sandbox(None, Limits()) as box:
+        box.request({"op": "run", "source": student}, on_output=lambda out: None)
+        evaluator = Evaluator(box, cell_cpu=2.0, add_output=lambda out: None)
+        evaluator.run_setups(["BASE = 10"])
+        errors = [o for o in evaluator.run_test(TESTS) if o.output_type == "error"]
+        assert [e.ename for e in errors] == ["AssertionError"]  # double(10) is not 20: the kernel's BASE unused
+        broken = Evaluator(box, cell_cpu=2.0, add_output=lambda out: None)
+        broken.run_setups(["BASE = no_such_name"])
+        errors = [o for o in broken.run_test(TESTS) if o.output_type == "error"]
+        assert [e.ename for e in errors] == ["NameError"]
+
+
+def test_setup_cells_run_once_the_names_they_read_are_there():
+    """The grader runs every setup cell before the tests, in any order the submission left them."""
+    evaluator = Evaluator(None, cell_cpu=2.0, add_output=lambda out: None)
+    evaluator.run_setups(["B = A + 1", "A = 1", "C = student_function()"])
+    assert evaluator.namespace["B"] == 2 and "C" not in evaluator.namespace
+    assert evaluator.protected == {"A", "B", "C"}
+
+
+LEAKER = ("seen = []\nclass Own(Exception):\n    pass\n"
+          "def double(x):\n    seen.append(x)\n    return 2 * x\n"
+          "def triple(x):\n    raise ValueError(f'LEAK {seen}')\n"
+          "def quadruple(x):\n    raise type(f'LEAK_{seen[-1]}', (Own,), {})('LEAK')\n"
+          "def echo(x):\n    return f'LEAK {seen}'\n")
+
+
+@needs_sandbox
+def test_after_a_hidden_call_only_the_tests_own_words_are_shown():
+    """Once the kernel has seen a hidden test's arguments, a later test shows no message the student's
+    code could have written (their exception's message or class name, a value in an f-string), but
+    an assertion message the test spells out is still shown."""
+    with Sandbox(None, Limits()) as box:
+        nb = Notebook(box, LEAKER)
+        assert nb.test(TESTS)[0] == [] and nb.evaluator.hidden_sent
+        shown = {}
+        for code in ("assert triple(1) == 3", "assert quadruple(1) == 4",
+                     "_r = echo(1)\nassert _r == 'fine', f'got {_r}'", "assert double(1) == 3, 'double(1) should be 2'"):
+            errors, _ = nb.test(code)
+            shown[code.splitlines()[-1][7:20]] = (errors[0].ename, errors[0].evalue)
+    assert shown == {"triple(1) == ": ("ValueError", WITHHELD_AFTER), "quadruple(1) ": ("Exception", WITHHELD_AFTER),
+                     "_r == 'fine',": ("AssertionError", WITHHELD_AFTER),
+                     "double(1) == ": ("AssertionError", "double(1) should be 2")}, shown
+
+
+@needs_sandbox
+def test_a_result_shown_during_a_test_is_only_a_display():
+    """nbgrader scores a test cell's first execute_result as partial credit: the student's code may show one
+    (its display hook) during a call, and it arrives as a display, so the failed test still scores 0."""
+    with Sandbox(None, Limits()) as box:
+        errors, outputs = Notebook(box, "def double(x):\n    get_ipython().displayhook('looks fine')").test(TESTS)
+    assert errors and "execute_result" not in [o.output_type for o in outputs]
+    assert any(o.output_type == "display_data" and "looks fine" in str(o.data) for o in outputs)
+
+
+@needs_sandbox
+def test_a_test_that_runs_away_in_the_grader_is_stopped():
+    """The test's own code runs here with the student's values: past the cell's CPU seconds it is stopped,
+    and the kernel, whose reply may be half read, is not used again."""
+    with Sandbox(None, Limits()) as box:
+        nb = Notebook(box, "def double(x):\n    return 2 * x")
+        nb.evaluator.cell_cpu = 0.5
+        with pytest.raises(KernelGone) as gone:
+            nb.test("for _ in range(10**10):\n    pass")
+    assert [o.ename for o in gone.value.outputs if o.output_type == "error"] == ["CellTimeoutError"]

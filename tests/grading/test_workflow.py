@@ -39,13 +39,19 @@ def submissions(course, folder: Path) -> dict[str, str]:
     gone = answered(release, RIGHT)
     gone["cells"] = [c for c in gone["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") != "words-tests"]
     write(gone, folder / "deleter" / nb)
+    moved = answered(release, RIGHT)
+    setup = next(c for c in moved["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "setup")
+    moved["cells"].remove(setup)
+    write(moved, folder / "unsetup" / nb)
+    moved["cells"].append(setup)
+    write(moved, folder / "mover" / nb)
     write(answered(release, RIGHT), folder / "renamer" / f"{ASSIGNMENT} (1).ipynb")
     (folder / "pdf").mkdir(parents=True)
     (folder / "pdf" / nb).write_bytes(b"%PDF-1.4 not a notebook")
     (folder / "empty").mkdir()
     (course.root / "students.csv").write_text("id,first_name,last_name\n" + "\n".join(
         f"{s},{s.title()},Student" for s in ["good", "wrong", "blank", "spy", "deleter", "renamer", "pdf", "empty",
-                                             "ghost"]) + "\n", encoding="utf-8")
+                                             "ghost", "mover", "unsetup"]) + "\n", encoding="utf-8")
     return {}
 
 
@@ -78,6 +84,9 @@ def test_scores_and_statuses(graded):
     assert summary["wrong"] == ("graded", 1.0, 4.0)
     assert summary["blank"] == ("graded", 0.0, 4.0)
     assert summary["deleter"][:2] == ("graded", 3.0) and "deleted_cells:words-tests" in done["deleter"].flags
+    assert summary["mover"][:2] == ("graded", 3.0) and "cells_moved:setup" in done["mover"].flags
+    assert summary["unsetup"][:2] == ("graded", 3.0) and "deleted_cells:setup" in done["unsetup"].flags
+    assert "not put back" in " ".join(done["unsetup"].details)
     assert summary["renamer"][:2] == ("graded", 3.0) and any(f.startswith("renamed_notebook") for f in done["renamer"].flags)
     assert summary["pdf"][0] == "unreadable_notebook" and summary["empty"][0] == "empty_submission"
     assert summary["ghost"][0] == "not_submitted"

@@ -11,9 +11,16 @@ the hidden tests all run here, on real Python and pandas objects built from
 data: an input transformer, a patched builtin, a replaced ``sys.excepthook`` or
 a tampered display hook in the student's kernel changes nothing here.
 
+The course's read-only cells run here first, all of them, whatever order the
+submission puts them in or whether it kept them; the names they bind are never
+looked up in the student's kernel (a student who moved the setup cell could
+otherwise hand the tests their own ``articles``).
+
 What the student's code sees of a hidden test is the arguments of the calls the
-test makes; in feedback, the message of an error raised while a hidden part ran
-is withheld unless it is the test's own assertion message.
+test makes. From the first hidden call on, an error message is shown only if it
+is one the test's code spells out (an assertion's own words): anything else the
+student's code could have filled with what it saw is withheld, and so is the name
+of the student's own exception class.
 """
 
 from __future__ import annotations
@@ -22,7 +29,9 @@ import builtins
 import contextlib
 import io
 import re
+import signal
 import symtable
+import threading
 import warnings
 from typing import Any, Callable
 
@@ -33,6 +42,7 @@ from koreathaw_grading.sandbox.launch import KernelDied, Sandbox, Unresponsive
 
 HIDDEN_MARKER = re.compile(r"^\s*###\s*(BEGIN|END)\s+HIDDEN\s+TESTS\s*(###)?\s*$", re.I)
 WITHHELD = "(the message is withheld: it was raised while hidden tests ran)"
+WITHHELD_AFTER = "(the message is withheld: the code tested had already seen a hidden test's inputs)"
 #: nbgrader's own output for a cell that timed out (nbgrader.preprocessors.Execute.error_on_timeout).
 TIMEOUT_TRACEBACK = ["\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel before timeout"]
 
@@ -71,6 +81,38 @@ def free_names(code: str) -> set[str]:
 
     walk(table)
     return found
+
+
+def bound_names(code: str) -> set[str]:
+    """Names ``code`` binds at its top level (assigned, imported, defined); none if it does not compile."""
+    try:
+        table = symtable.symtable(code, "<setup>", "exec")
+    except SyntaxError:
+        return set()
+    return {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
+
+
+class GraderTimedOut(BaseException):
+    """Raised when a test's own code, running here, used more CPU than a cell may."""
+
+
+@contextlib.contextmanager
+def cpu_watchdog(seconds: float):
+    """Stop the code run inside after ``seconds`` of this process's CPU time (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise GraderTimedOut()
+
+    previous = signal.signal(signal.SIGPROF, expired)
+    signal.setitimer(signal.ITIMER_PROF, max(seconds, 0.01))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 class CellTimedOut(BaseException):
@@ -118,20 +160,42 @@ class Evaluator:
         self.box, self.cell_cpu, self.add_output = box, cell_cpu, add_output
         self.namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
         self.student_names: set[str] = set()
+        self.protected: set[str] = set()  # names the course's read-only cells bind: never the student's
         self.cell_cpu0 = 0.0
         self.in_hidden = False  # the test code running now is a hidden part
         self.hidden_sent = False  # the kernel has seen the arguments of a hidden test's call
 
     # ------------------------------------------------------------------ setup cells
-    def run_setup(self, code: str) -> None:
-        """Run a read-only cell of the course here too (imports, data), unless it uses the student's names."""
+    def run_setups(self, codes: list[str]) -> None:
+        """Run the course's read-only cells here, before any test, each once the names it reads are here.
+
+        A cell that reads a student's name (``event_map(events)``) is never run here. Every name
+        any of them binds is protected: a test reads it from here or fails, never from the kernel.
+        """
+        for code in codes:
+            self.protected |= bound_names(code)
+        pending = list(codes)
+        progress = True
+        while pending and progress:
+            progress = False
+            for code in list(pending):
+                if self.run_setup(code):
+                    pending.remove(code)
+                    progress = True
+
+    def run_setup(self, code: str) -> bool:
+        """Run one read-only cell here unless it reads a name that is not here; True if it was run."""
         try:
             if free_names(code) - set(self.namespace) - set(dir(builtins)):
-                return
+                return False
+        except SyntaxError:
+            return True  # never runnable; the kernel's own run of the cell shows the error
+        try:
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                 exec(compile(code, "<setup>", "exec"), self.namespace)
         except BaseException:  # the kernel's own run of the cell shows any error; tests will see names missing
-            return
+            pass
+        return True
 
     # ------------------------------------------------------------------ test cells
     def call(self, name: str, args: tuple, kwargs: dict) -> Any:
@@ -175,14 +239,18 @@ class Evaluator:
         from koreathaw_grading.sandbox.outputs import checked_output
 
         node = checked_output(out)
-        if node is not None and node.output_type in ("stream", "display_data", "execute_result", "error"):
-            self.add_output(node)
+        if node is None or node.output_type not in ("stream", "display_data", "execute_result", "error"):
+            return  # no clear_output: the student's code may not wipe what the test showed
+        if node.output_type == "execute_result":
+            # shown as a display: nbgrader scores a test cell's first execute_result as partial credit
+            node = NotebookNode(output_type="display_data", data=node.data, metadata=node.metadata)
+        self.add_output(node)
 
     def _bind_student_names(self, code: str) -> None:
         for name in self.student_names:
             self.namespace.pop(name, None)
         self.student_names = set()
-        for name in sorted(free_names(code) - set(self.namespace) - set(dir(builtins))):
+        for name in sorted(free_names(code) - set(self.namespace) - set(dir(builtins)) - self.protected):
             reply = self.box.request({"op": "lookup", "name": name}, on_output=lambda out: None, cpu_limit=self.cell_cpu)
             kind = reply.get("t")
             if kind == "callable":
@@ -198,10 +266,14 @@ class Evaluator:
                 continue
             self.student_names.add(name)
 
-    def run_test(self, code: str) -> list[NotebookNode]:
-        """Run one test cell here; return its outputs. Raises :class:`KernelGone` if the kernel is gone."""
-        outputs: list[NotebookNode] = []
-        self.add_output = outputs.append
+    def run_test(self, code: str, add: Callable[[NotebookNode], None] | None = None) -> list[NotebookNode]:
+        """Run one test cell here; its outputs go to ``add`` as they come (capped there), or are returned.
+
+        Raises :class:`KernelGone` if the kernel is gone, or if the test's own code ran past the
+        cell's CPU limit here (the kernel's reply may then be half read: it is not used again).
+        """
+        collected: list[NotebookNode] = []
+        self.add_output = add or collected.append
         self.cell_cpu0 = self.box.user_seconds()
         self.in_hidden = False
         stdout, stderr = io.StringIO(), io.StringIO()
@@ -210,12 +282,13 @@ class Evaluator:
             for name, stream in (("stdout", stdout), ("stderr", stderr)):
                 text = stream.getvalue()
                 if text:
-                    outputs.append(NotebookNode(output_type="stream", name=name, text=text))
+                    self.add_output(NotebookNode(output_type="stream", name=name, text=text))
                     stream.seek(0)
                     stream.truncate()
 
         try:
-            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), warnings.catch_warnings():
+            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), warnings.catch_warnings(), \
+                    cpu_watchdog(self.cell_cpu):
                 _default_warning_filters()
                 try:
                     self._bind_student_names(code)
@@ -225,30 +298,40 @@ class Evaluator:
                     self.in_hidden = hidden
                     try:
                         exec(compile(part, "<test>", "exec"), self.namespace)
-                    except (CellTimedOut, KernelGone):
+                    except (CellTimedOut, KernelGone, GraderTimedOut):
                         raise
                     except BaseException as exc:  # the test failed: the cell gets the error, as in a kernel
                         flush()
-                        outputs.append(self._error(exc, hidden))
+                        self.add_output(self._error(exc, hidden, code))
                         break
         except CellTimedOut as timeout:
             flush()
-            outputs.extend(timeout.outputs)
+            for out in timeout.outputs:
+                self.add_output(out)
+        except GraderTimedOut:
+            flush()
+            self.add_output(error_output("CellTimeoutError", "the test ran longer than the time limit in the grader"))
+            raise KernelGone(collected, "was stopped (a test ran past its time limit in the grader)") from None
         except KernelGone as gone:
             flush()
-            outputs.extend(gone.outputs)
-            gone.outputs = outputs
+            for out in gone.outputs:
+                self.add_output(out)
+            gone.outputs = collected
             raise
         flush()
-        return outputs
+        return collected
 
-    @staticmethod
-    def _error(exc: BaseException, hidden: bool) -> NotebookNode:
-        ename = type(exc).__name__
-        evalue = str(exc)
+    def _error(self, exc: BaseException, hidden: bool, code: str) -> NotebookNode:
+        """The error a failed test shows. Once the student's code has seen a hidden test's arguments
+        (or while a hidden part runs) only a message the test's code spells out is shown."""
+        ename, evalue = type(exc).__name__, str(exc)
         remote = getattr(type(exc), "_koreathaw_remote", False)
-        if hidden and (remote or not isinstance(exc, AssertionError)):
-            evalue = WITHHELD
+        if hidden or self.hidden_sent:
+            spelled_out = isinstance(exc, AssertionError) and not remote and (not evalue or evalue in code)
+            if not spelled_out:
+                evalue = WITHHELD if hidden else WITHHELD_AFTER
+                if remote:  # the class name is the student's too: show its builtin base
+                    ename = next((c.__name__ for c in type(exc).__mro__[1:] if c.__module__ == "builtins"), "Exception")
         return error_output(ename, evalue)
 
 

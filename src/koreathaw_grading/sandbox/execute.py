@@ -7,7 +7,9 @@ grade this way. For one notebook:
 
 1. Every cell's role comes from the gradebook, not from the submission: a
    *test* cell (an autograded grade cell), a *setup* cell (read-only code of the
-   course) or the student's code. Test and setup code is taken from the gradebook.
+   course) or the student's code. Test and setup code is taken from the gradebook,
+   and every setup cell also runs in the grader before the first test, wherever
+   the submission put it and even if it deleted it.
 2. The grading run: a fresh sandbox (:mod:`.launch`) runs the setup and student
    cells in order; each test cell runs in the grader (:mod:`.evaluate`), calling
    the student's functions in the sandbox. Outputs come back as checked data,
@@ -43,8 +45,7 @@ from koreathaw_grading.sandbox.outputs import RUN_KEY, Budget
 TEST, SETUP, STUDENT = "test", "setup", "student"
 
 
-def cell_roles(nb: Any, resources: dict[str, Any]) -> list[tuple[str, str]]:
-    """``(role, code)`` per cell, from the gradebook's copy of the released notebook."""
+def _gradebook_cells(resources: dict[str, Any]) -> tuple[dict[str, tuple[str, bool, str]], set[str], set[str]]:
     from nbgrader.api import Gradebook
 
     info = resources["nbgrader"]
@@ -53,6 +54,23 @@ def cell_roles(nb: Any, resources: dict[str, Any]) -> list[tuple[str, str]]:
         source = {c.name: (c.cell_type, bool(c.locked), c.source) for c in notebook.source_cells}
         graded = {c.name for c in notebook.grade_cells}
         solutions = {c.name for c in notebook.solution_cells}
+    return source, graded, solutions
+
+
+def setup_codes(nb: Any, resources: dict[str, Any]) -> list[str]:
+    """The code of every read-only cell of the course, from the gradebook: those the submission
+    holds in its order, then any it lost (moved or deleted, they still run before the tests)."""
+    source, graded, solutions = _gradebook_cells(resources)
+    setup = {name for name, (kind, locked, _) in source.items()
+             if kind == "code" and locked and name not in graded and name not in solutions}
+    order = [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells]
+    names = [n for i, n in enumerate(order) if n in setup and n not in order[:i]] + sorted(setup - set(order))
+    return [source[name][2] for name in names]
+
+
+def cell_roles(nb: Any, resources: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(role, code)`` per cell, from the gradebook's copy of the released notebook."""
+    source, graded, solutions = _gradebook_cells(resources)
     roles = []
     for cell in nb.cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
@@ -87,10 +105,11 @@ class SandboxExecute(NbGraderPreprocessor):
         if why:
             raise SandboxUnavailable(f"student code is not run outside the sandbox: {why}")
         roles = cell_roles(nb, resources)
+        setups = setup_codes(nb, resources)
         folder = Path(resources.get("metadata", {}).get("path") or os.getcwd())
         budget = Budget(self.cell_output_bytes, self.notebook_output_bytes)
         self.boxes: list[Sandbox] = []
-        taint = self._grading_run(nb, roles, folder, budget)
+        taint = self._grading_run(nb, roles, setups, folder, budget)
         if taint is not None and any(roles[i][0] != TEST and nb.cells[i].get("outputs")
                                      for i in range(taint + 1, len(nb.cells)) if nb.cells[i].cell_type == "code"):
             self._display_run(nb, roles, folder, taint)
@@ -127,13 +146,14 @@ class SandboxExecute(NbGraderPreprocessor):
             outputs.add(error_output("CellTimeoutError", "", list(TIMEOUT_TRACEBACK)))
         return None
 
-    def _grading_run(self, nb: NotebookNode, roles, folder: Path, budget: Budget) -> int | None:
+    def _grading_run(self, nb: NotebookNode, roles, setups: list[str], folder: Path, budget: Budget) -> int | None:
         """Run the notebook with its tests; return the index of the cell after which the kernel had seen
         a hidden test's arguments (None if it never did)."""
         taint, gone, gone_at, count = None, None, None, 0
         with Sandbox(folder, self.limits(), log=self.log.info) as box:
             self.boxes.append(box)
             evaluator = Evaluator(box, self.cell_cpu, lambda out: None)
+            evaluator.run_setups(setups)  # all of them, before any test, whatever the submission did to them
             for index, cell in enumerate(nb.cells):
                 role, code = roles[index]
                 if cell.cell_type != "code":
@@ -145,19 +165,14 @@ class SandboxExecute(NbGraderPreprocessor):
                     outputs.add(error_output("KernelDiedEarlier", f"not run: the kernel {gone} in cell {gone_at}"))
                 elif role == TEST:
                     try:
-                        for out in evaluator.run_test(code):
-                            outputs.add(out)
+                        evaluator.run_test(code, outputs.add)  # capped as they come
                     except KernelGone as exc:
-                        for out in exc.outputs:
-                            outputs.add(out)
                         gone, gone_at = exc.why, index
                     if evaluator.hidden_sent and taint is None:
                         taint = index
                 else:
                     gone = self._run_kernel_cell(box, code, outputs)
                     gone_at = index if gone else None
-                    if role == SETUP and gone is None:
-                        evaluator.run_setup(code)
                 cell.outputs = outputs.finish()
         return taint
 
