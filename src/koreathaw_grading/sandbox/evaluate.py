@@ -327,11 +327,12 @@ class Evaluator:
         ename, evalue = type(exc).__name__, str(exc)
         remote = getattr(type(exc), "_koreathaw_remote", False)
         if hidden or self.hidden_sent:
-            spelled_out = isinstance(exc, AssertionError) and not remote and (not evalue or evalue in code)
+            spelled_out = not evalue or (isinstance(exc, AssertionError) and not remote and evalue in code)
             if not spelled_out:
                 evalue = WITHHELD if hidden else WITHHELD_AFTER
-                if remote:  # the class name is the student's too: show its builtin base
-                    ename = next((c.__name__ for c in type(exc).__mro__[1:] if c.__module__ == "builtins"), "Exception")
+            if remote and not isinstance(getattr(builtins, ename, None), type):
+                # the class name is the student's to choose too: show its builtin base
+                ename = next((c.__name__ for c in type(exc).__mro__[1:] if c.__module__ == "builtins"), "Exception")
         return error_output(ename, evalue)
 
 
