@@ -224,3 +224,16 @@ def test_a_test_that_runs_away_in_the_grader_is_stopped():
         with pytest.raises(KernelGone) as gone:
             nb.test("for _ in range(10**10):\n    pass")
     assert [o.ename for o in gone.value.outputs if o.output_type == "error"] == ["CellTimeoutError"]
+
+
+@needs_sandbox
+def test_an_error_the_student_shows_itself_carries_no_hidden_input():
+    """The student's function shows a traceback itself (no exception raised): after a hidden call its message
+    and its class name are withheld like those of the student's exceptions, so feedback cannot carry them."""
+    code = LEAKER + ("def shout(x):\n    try:\n        raise type('LEAK_' + str(seen[-1]), (Exception,), {})(f'LEAK {seen}')\n"
+                     "    except Exception:\n        get_ipython().showtraceback()\n    return x\n")
+    with Sandbox(None, Limits()) as box:
+        nb = Notebook(box, code)
+        assert nb.test(TESTS)[0] == []
+        errors, _ = nb.test("assert shout(1) == 1")
+    assert [(e.ename, e.evalue) for e in errors] == [("Exception", WITHHELD_AFTER)]

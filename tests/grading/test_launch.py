@@ -256,3 +256,17 @@ def test_nothing_stays_behind(tmp_path):
     assert text(out) == "mine\n"
     assert stage is None or not Path(stage).exists()
     assert runner is None or not Path(f"/proc/{runner}").exists()
+
+
+def test_a_kernel_that_stops_reading_its_requests_is_killed_not_waited_for():
+    """A cell writes a fake end-of-cell reply and sleeps with its request pipe unread: the grader's next
+    (large) request cannot block it for ever; at the deadline the kernel counts as dead and is killed."""
+    fake_done = ("import json, os, struct, sys, time\n_b = json.dumps({'t': 'done', 'status': 'ok', 'count': 1}).encode()\n"
+                 "os.write(int(sys.argv[-1]), struct.pack('>I', len(_b)) + _b)\ntime.sleep(10**6)")
+    with Sandbox(None, Limits(cell_wall=3.0)) as box:
+        reply, _ = run(box, fake_done)
+        assert reply.get("t") == "done"  # the fake one: the cell is still asleep
+        start = time.monotonic()
+        with pytest.raises(launch.KernelDied):
+            run(box, "#" + "x" * 300_000)
+        assert time.monotonic() - start < 60

@@ -91,3 +91,13 @@ def test_calls_return_values_or_exceptions_with_their_outputs(runner):
     reply, _ = runner({"op": "call", "name": "f", "args": {"$": "bad"}})
     assert reply["t"] == "uncarriable"
     assert runner({"op": "frobnicate"})[0]["ename"] == "ValueError"
+
+
+def test_matplotlib_inline_works_as_in_a_jupyter_kernel(runner):
+    """``%matplotlib inline`` in an answer cell: ipykernel accepts it, so must the sandbox's shell (a plain
+    IPython shell raised NotImplementedError, the cell stopped and its function was never defined: 0 marks)."""
+    reply, outs = runner({"op": "run", "source": "%matplotlib inline\ndef f():\n    return 1"})
+    assert reply["status"] == "ok", outs
+    assert runner({"op": "lookup", "name": "f"})[0] == {"t": "callable"}
+    reply, outs = runner({"op": "run", "source": "%matplotlib qt"})  # no GUI here: an error, as with no display
+    assert reply["status"] == "error", outs

@@ -73,3 +73,20 @@ def test_a_frame_nested_too_deep_is_a_protocol_error():
     """200,000 nested lists make json.loads raise RecursionError: a ProtocolError, like any bad frame."""
     with pytest.raises(wire.ProtocolError, match="RecursionError"):
         wire.decode_body(b"[" * 200_000 + b"]" * 200_000)
+
+
+def test_a_reader_that_stops_reading_cannot_block_the_writer():
+    """A kernel may fill its request pipe and sleep: the grader's write gives up at its deadline (Stuck,
+    an OSError) instead of blocking for ever."""
+    import time
+
+    r, w = os.pipe()
+    try:
+        start = time.monotonic()
+        with pytest.raises(wire.Stuck):
+            wire.send(w, {"op": "run", "source": "#" * 300_000}, deadline=time.monotonic() + 0.5)
+        assert time.monotonic() - start < 30
+        assert issubclass(wire.Stuck, OSError)
+    finally:
+        os.close(r)
+        os.close(w)

@@ -106,6 +106,11 @@ class _Encoder:
             return codec_pandas.encode_pandas(self, x, depth)
         if module in ("folium", "branca") or any(c.__module__.split(".")[0] in ("folium", "branca") for c in t.__mro__):
             return self.element(x, depth)
+        for base in (str, int, float, tuple, list, dict, set, frozenset):
+            if isinstance(x, base):  # a namedtuple, Counter, OrderedDict, a str or list subclass...: carried as its builtin base
+                plain = base.__str__(x) if base is str else base.__int__(x) if base is int else \
+                    base.__float__(x) if base is float else base(x)
+                return self.value(plain, depth)
         return self.opaque(x)
 
     def element(self, x: Any, depth: int) -> Any:

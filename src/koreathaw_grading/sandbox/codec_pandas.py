@@ -15,6 +15,9 @@ from typing import Any
 
 from koreathaw_grading.sandbox.codec import CodecError, qualname
 
+#: The most bytes an array the grader rebuilds may take (its dtype's item size times its length).
+MAX_ARRAY_BYTES = 256 * 1024 * 1024
+
 #: Modules whose element classes a map may be rebuilt from.
 ELEMENT_MODULES = ("folium", "branca")
 
@@ -50,7 +53,10 @@ def _array(enc, values: Any, depth: int) -> dict[str, Any]:
         if dtype.kind in "mM":
             return {"dtype": name, "v": values.view("i8").tolist()}
         if dtype.kind in "biuf":
-            return {"dtype": name, "v": [enc.value(v, depth + 1) for v in values.tolist()]}
+            items = values.tolist()
+            if dtype.kind == "f" and dtype.itemsize > 8:  # longdouble: tolist() keeps numpy scalars
+                items = [float(v) for v in items]
+            return {"dtype": name, "v": [enc.value(v, depth + 1) for v in items]}
         if dtype.kind == "c":
             return {"dtype": name, "v": [enc.value(complex(v), depth + 1) for v in values.tolist()]}
         if dtype.kind in "OUS":
@@ -124,6 +130,10 @@ def _values(dec, a: Any, depth: int) -> Any:
         categories = decode_index(dec, a["categories"], depth + 1)
         return pd.Categorical.from_codes([int(c) for c in v], categories=categories, ordered=bool(a.get("ordered")))
     dtype = pd.api.types.pandas_dtype(name)
+    if isinstance(dtype, np.dtype) and (dtype.subdtype is not None or dtype.names is not None or dtype.kind == "V"
+                                        or dtype.itemsize * len(v) > MAX_ARRAY_BYTES):
+        # a dtype's name sets its size: '<U50000000' or '(20000000,)f8' would cost GBs for a few values
+        raise CodecError(f"an array of {len(v)} values of dtype {name[:40]!r} is not carried")
     if isinstance(dtype, pd.DatetimeTZDtype):
         ticks = np.array([int(i) for i in v], dtype="i8").view(f"M8[{dtype.unit}]")
         return pd.array(pd.DatetimeIndex(ticks).tz_localize("UTC").tz_convert(dtype.tz))

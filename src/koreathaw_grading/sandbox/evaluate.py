@@ -244,6 +244,11 @@ class Evaluator:
         if node.output_type == "execute_result":
             # shown as a display: nbgrader scores a test cell's first execute_result as partial credit
             node = NotebookNode(output_type="display_data", data=node.data, metadata=node.metadata)
+        elif node.output_type == "error" and (self.in_hidden or self.hidden_sent):
+            # an error the student's code showed itself (showtraceback): feedback keeps a test cell's errors,
+            # so once the code has seen hidden inputs it is shown as the student's own exceptions are
+            name = node.ename if isinstance(getattr(builtins, node.ename, None), type) else "Exception"
+            node = error_output(name, node.evalue and (WITHHELD if self.in_hidden else WITHHELD_AFTER))
         self.add_output(node)
 
     def _bind_student_names(self, code: str) -> None:

@@ -292,7 +292,7 @@ class Sandbox:
         limits = self.limits
         cpu_limit = limits.cell_cpu if cpu_limit is None else cpu_limit
         try:
-            wire.send(self.to_runner, message)
+            wire.send(self.to_runner, message, deadline=time.monotonic() + min(limits.cell_wall, 30.0))
         except (BrokenPipeError, OSError):
             raise self._died() from None
         user0, cpu0, start = self.user_seconds(), self.cpu_seconds(), time.monotonic()
@@ -376,7 +376,7 @@ class Sandbox:
             self.oom_kills = self.group.oom_kills()
         if self.proc is not None and self.proc.poll() is None:
             try:
-                wire.send(self.to_runner, {"op": "bye"})
+                wire.send(self.to_runner, {"op": "bye"}, deadline=time.monotonic() + 2)
                 self.proc.wait(timeout=2)
             except (OSError, subprocess.TimeoutExpired):
                 pass

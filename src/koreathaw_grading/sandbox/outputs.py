@@ -117,6 +117,8 @@ class CellOutputs:
         self.budget, self.items, self.used, self.dropped = budget, [], 0, 0
         self.scope = ""
         self.clear_pending = False
+        self.kept_past_cap: set[str] = set()  # "error", "stderr": one of each is kept past a cap, no more
+        self.parts: dict[int, list[str]] = {}  # a stream's text in pieces, joined once (no quadratic +=)
 
     def add(self, out: Any) -> None:
         node = out if isinstance(out, NotebookNode) and out.get("output_type") != "clear_output" else checked_output(out)
@@ -134,10 +136,12 @@ class CellOutputs:
         n = size(node)
         over = ("cell" if self.used + n > self.budget.cell_cap
                 else "notebook" if self.budget.used + n > self.budget.notebook_cap else "")
-        if over and essential(node):
-            # an error or stderr decides a test cell's grade: it is kept, shortened, past the cap
+        kind = "error" if node.output_type == "error" else "stderr"
+        if over and essential(node) and kind not in self.kept_past_cap:
+            # an error or stderr decides a test cell's grade: the first of each is kept, shortened, past the cap
             self.dropped, self.scope = self.dropped + n, over
-            self._merge_or_append(shortened(node))
+            self.kept_past_cap.add(kind)
+            self.items.append(shortened(node))
         elif over:
             self.dropped, self.scope = self.dropped + n, over
         else:
@@ -148,16 +152,23 @@ class CellOutputs:
     def _merge_or_append(self, node: NotebookNode) -> None:
         last = self.items[-1] if self.items else None
         if node.output_type == "stream" and last is not None and last.output_type == "stream" and last.name == node.name:
-            last.text += node.text
+            self.parts.setdefault(id(last), [last.text]).append(node.text)
         else:
+            self._join(last)
             self.items.append(node)
+
+    def _join(self, node: NotebookNode | None) -> None:
+        if node is not None and id(node) in self.parts:
+            node.text = "".join(self.parts.pop(id(node)))
 
     def _clear(self) -> None:
         self.budget.used -= self.used
-        self.items, self.used = [], 0
+        self.items, self.used, self.parts = [], 0, {}
 
     def finish(self) -> list[NotebookNode]:
         """The outputs, with a note at the end if any were dropped."""
+        for node in self.items:
+            self._join(node)
         if self.dropped:
             cap = self.budget.cell_cap if self.scope == "cell" else self.budget.notebook_cap
             self.items.append(truncation_note(self.dropped, cap, self.scope))

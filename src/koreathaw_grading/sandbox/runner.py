@@ -145,6 +145,13 @@ def make_shell(channel: Channel, streams: tuple[Stream, Stream]):
             channel.output({"output_type": "clear_output", "wait": bool(wait)})
 
     class Shell(InteractiveShell):
+        def enable_gui(self, gui=None) -> None:
+            """``%matplotlib inline`` (or plain ``%matplotlib``) as in ipykernel: figures inline, no event loop."""
+            if gui not in (None, "inline"):
+                from IPython.core.error import UsageError
+                raise UsageError(f"no GUI event loop in the grading sandbox (asked for {gui!r})")
+            self.active_eventloop = gui
+
         def _showtraceback(self, etype, evalue, stb) -> None:
             flush()
             channel.output({"output_type": "error", "ename": getattr(etype, "__name__", str(etype)),
