@@ -83,6 +83,12 @@ def free_names(code: str) -> set[str]:
     return found
 
 
+def builtin_name(ename: str, fallback: str = "Exception") -> str:
+    """``ename`` if it names a builtin exception, else ``fallback``: a class name the student chose can carry
+    what their code saw."""
+    return ename if isinstance(getattr(builtins, ename, None), type) else fallback
+
+
 def bound_names(code: str) -> set[str]:
     """Names ``code`` binds at its top level (assigned, imported, defined); none if it does not compile."""
     try:
@@ -247,8 +253,7 @@ class Evaluator:
         elif node.output_type == "error" and (self.in_hidden or self.hidden_sent):
             # an error the student's code showed itself (showtraceback): feedback keeps a test cell's errors,
             # so once the code has seen hidden inputs it is shown as the student's own exceptions are
-            name = node.ename if isinstance(getattr(builtins, node.ename, None), type) else "Exception"
-            node = error_output(name, node.evalue and (WITHHELD if self.in_hidden else WITHHELD_AFTER))
+            node = error_output(builtin_name(node.ename), node.evalue and (WITHHELD if self.in_hidden else WITHHELD_AFTER))
         self.add_output(node)
 
     def _bind_student_names(self, code: str) -> None:
@@ -335,9 +340,8 @@ class Evaluator:
             spelled_out = not evalue or (isinstance(exc, AssertionError) and not remote and evalue in code)
             if not spelled_out:
                 evalue = WITHHELD if hidden else WITHHELD_AFTER
-            if remote and not isinstance(getattr(builtins, ename, None), type):
-                # the class name is the student's to choose too: show its builtin base
-                ename = next((c.__name__ for c in type(exc).__mro__[1:] if c.__module__ == "builtins"), "Exception")
+            if remote:  # the class name is the student's to choose too: else its builtin base
+                ename = builtin_name(ename, next(c.__name__ for c in type(exc).__mro__ if c.__module__ == "builtins"))
         return error_output(ename, evalue)
 
 

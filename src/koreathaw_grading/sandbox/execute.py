@@ -45,7 +45,12 @@ from koreathaw_grading.sandbox.outputs import RUN_KEY, Budget
 TEST, SETUP, STUDENT = "test", "setup", "student"
 
 
-def _gradebook_cells(resources: dict[str, Any]) -> tuple[dict[str, tuple[str, bool, str]], set[str], set[str]]:
+Cells = tuple[dict[str, tuple[str, bool, str]], set[str], set[str]]  # source cells by name, graded, solutions
+
+
+def gradebook_cells(resources: dict[str, Any]) -> Cells:
+    """The released notebook's cells as the gradebook holds them: ``(type, locked, source)`` by name,
+    the names of the graded cells and of the solution cells."""
     from nbgrader.api import Gradebook
 
     info = resources["nbgrader"]
@@ -57,10 +62,10 @@ def _gradebook_cells(resources: dict[str, Any]) -> tuple[dict[str, tuple[str, bo
     return source, graded, solutions
 
 
-def setup_codes(nb: Any, resources: dict[str, Any]) -> list[str]:
+def setup_codes(nb: Any, cells: Cells) -> list[str]:
     """The code of every read-only cell of the course, from the gradebook: those the submission
     holds in its order, then any it lost (moved or deleted, they still run before the tests)."""
-    source, graded, solutions = _gradebook_cells(resources)
+    source, graded, solutions = cells
     setup = {name for name, (kind, locked, _) in source.items()
              if kind == "code" and locked and name not in graded and name not in solutions}
     order = [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells]
@@ -68,9 +73,9 @@ def setup_codes(nb: Any, resources: dict[str, Any]) -> list[str]:
     return [source[name][2] for name in names]
 
 
-def cell_roles(nb: Any, resources: dict[str, Any]) -> list[tuple[str, str]]:
+def cell_roles(nb: Any, cells: Cells) -> list[tuple[str, str]]:
     """``(role, code)`` per cell, from the gradebook's copy of the released notebook."""
-    source, graded, solutions = _gradebook_cells(resources)
+    source, graded, solutions = cells
     roles = []
     for cell in nb.cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
@@ -104,8 +109,8 @@ class SandboxExecute(NbGraderPreprocessor):
         why = unavailable()
         if why:
             raise SandboxUnavailable(f"student code is not run outside the sandbox: {why}")
-        roles = cell_roles(nb, resources)
-        setups = setup_codes(nb, resources)
+        cells = gradebook_cells(resources)
+        roles, setups = cell_roles(nb, cells), setup_codes(nb, cells)
         folder = Path(resources.get("metadata", {}).get("path") or os.getcwd())
         budget = Budget(self.cell_output_bytes, self.notebook_output_bytes)
         self.boxes: list[Sandbox] = []
