@@ -79,3 +79,45 @@ def test_render_reports_the_ten_thousand_event_map_against_its_target():
                                       "notebook_output_bytes": 12 * 1024 * 1024, "clusters": 10}}}}
     row = next(line for line in run.render(data).splitlines() if "10,000 events" in line)
     assert "1.50 s (build 1.00 s, render 0.50 s)" in row and "12.00 MiB" in row and "0.15×" in row
+
+
+def test_typed_tables_code_types_every_table_as_the_loaders_do():
+    """Figure 2's lower bound does the typing work it claims: the same rows and column types as the checked tables."""
+    import koreathaw as kt
+    from koreathaw import _files
+
+    run = _load("run")
+    root = kt.data_dir()
+    scope: dict = {}
+    exec(run.typed_tables_code(str(root), sorted(str(p) for p in root.rglob("*.txt"))), scope)
+    tables = scope["tables"]
+    names = [r["name"] for r in _files.descriptor(root)["resources"]]
+    assert sorted(tables) == sorted(names)
+    for name in names:
+        checked = _files.frame(name, _files.read_records(name, root)[1], root)
+        typed = tables[name]
+        assert list(typed.columns) == list(checked.columns), name
+        assert len(typed) == len(checked) > 0, name
+        for column in checked.columns:
+            kind = checked[column].dtype.kind
+            if kind in "Mif":  # dates, integers, numbers: the conversions the bound pays for
+                assert typed[column].dtype.kind == kind, (name, column)
+                assert typed[column].equals(checked[column].astype(typed[column].dtype)), (name, column)
+
+
+def test_instruction_counts_are_skipped_without_valgrind_and_rendered_with_it(monkeypatch):
+    run = _load("run")
+    monkeypatch.setattr(run.shutil, "which", lambda name: None)
+    assert run.instructions({"a": "pass"}) == {}
+    times = {k: [1.0] for k in ("import pandas", "import koreathaw", "pandas + read_csv", "koreathaw + load all",
+                                "typed, no checks")}
+    data = {"machine": {"cores": 2, "cpu": "x", "memory": "1 GiB", "python": "3", "nbgrader": "0", "nbclient": "0",
+                        "pandas": "3", "date": "today", "load_start": [0.0, 0.0, 0.0]}, "repeats": 1, "baseline_repeats": 1,
+            "fig2": {"times": times, "loaders": ["events"], "csv": ["events.csv"], "texts": 5,
+                     "instructions": {"pandas + read_csv": 1_000_000_000, "koreathaw + load all": 1_080_000_000,
+                                      "typed, no checks": 1_010_000_000}}}
+    table = run.render(data)
+    assert "| 1,080.0 M | 1,000.0 M | **1.080×** |" in table
+    assert "| 1,010.0 M | 1,000.0 M | 1.010× |" in table
+    del data["fig2"]["instructions"]
+    assert "callgrind" not in run.render(data)
