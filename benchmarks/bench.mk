@@ -1,6 +1,6 @@
 # Benchmarks: the course against its floor (not part of make test). Included by the Makefile.
 #
-#   make bench                      all four figures, table -> benchmarks/RESULTS.md (about 13 min on 2 cores: 13 min 00 s in a fresh clone, setup included, 16:10)
+#   make bench                      all four figures, table -> benchmarks/RESULTS.md (about 12 min on 2 cores: a fresh clone, setup included, on a quiet machine, 2026-12-03; valgrind was already installed)
 #   make bench BENCH_N=12 BENCH_REPEATS=1 BENCH_BASELINES=   a quick look
 #
 # BENCH_N submissions to grade (40), BENCH_REPEATS (3) for the course, the floors and the
