@@ -40,15 +40,19 @@ from typing import Any, Callable
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "benchmarks"
 sys.path.insert(0, str(REPO / "tests" / "assignments"))
+sys.path.insert(0, str(BENCH))
 
 import compare  # noqa: E402  (tests/assignments: how two grading runs are compared)
 import samples  # noqa: E402  (tests/assignments: sample submissions)
+import loads  # noqa: E402  (benchmarks: figure 2)
 from koreathaw_grading.pool import default_jobs  # noqa: E402
 
 PY = sys.executable
 BIN = str(Path(PY).parent)
 GRADE = str(Path(BIN) / "koreathaw-grade")
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+#: Issue 15's goal for figure 1: the whole course within this ratio of the bare-kernel floor.
+GOAL_FIGURE1 = 1.5
 
 
 def env_int(name: str, default: int) -> int:
@@ -253,86 +257,6 @@ def decompose(f1: dict[str, Any]) -> dict[str, Any]:
     content_floor = n * bare + sum(p["seconds"] for p in parts.values())
     return {"bare": bare, "cost": cost, "parts": parts, "own_work": rest, "total": total, "n": n,
             "content_floor": content_floor, "rows": rows}
-
-
-# ------------------------------------------------------------------------- figure 2
-def typed_tables_code(root: str, texts: list[str]) -> str:
-    """Python code that reads every table of the data package typed as it declares, with no check at all.
-
-    A lower bound for any loader of figure 2: the csv module, one DataFrame per table, and the
-    declared dates, integers and numbers converted; no cell, key or quote checked, no join, no
-    index. Leaves the tables in ``tables`` (name -> DataFrame) and reads the texts.
-    """
-    return ("import csv, json, pathlib, pandas as pd\n"
-            f"d, tables = pathlib.Path({root!r}), {{}}\n"
-            "for r in json.loads((d / 'datapackage.json').read_text(encoding='utf-8'))['resources']:\n"
-            "    with open(d / r['path'], newline='', encoding='utf-8-sig') as fh: rows = list(csv.reader(fh))\n"
-            "    t = tables[r['name']] = pd.DataFrame(dict(zip(rows[0], map(list, zip(*rows[1:])))))\n"
-            "    for f in r['schema']['fields']:\n"
-            "        c, k = f['name'], f.get('type', 'string')\n"
-            "        if k == 'date': t[c] = pd.to_datetime(t[c].replace('', None))\n"
-            "        elif k == 'integer': t[c] = t[c].astype('int64')\n"
-            "        elif k == 'number': t[c] = t[c].astype('float64')\n"
-            f"for p in {texts!r}: pathlib.Path(p).read_text(encoding='utf-8')")
-
-
-def figure2(repeats: int) -> dict[str, Any]:
-    probe = subprocess.run([PY, "-c", (
-        "import json, koreathaw as kt\n"
-        "from koreathaw import _files\n"
-        "d = kt.data_dir(); desc = _files.descriptor()\n"
-        "res = [(r['name'], str(d / r['path'])) for r in desc['resources']]\n"
-        "print(json.dumps({'root': str(d), 'tables': res, 'loaders': [n for n, _ in res if hasattr(kt, 'load_' + n)],"
-        " 'texts': sorted(str(p) for p in d.rglob('*.txt'))}))")],
-        capture_output=True, text=True, env=child_env(), check=True)
-    info = json.loads(probe.stdout)
-    loads = "; ".join(f"kt.load_{n}()" for n in info["loaders"])
-    csvs = [p for _, p in info["tables"]]
-    cmds = {
-        "import pandas": "import pandas",
-        "import koreathaw": "import koreathaw",
-        "pandas + read_csv": ("import pandas as pd, pathlib\n"
-                              f"for p in {csvs!r}: pd.read_csv(p)\n"
-                              f"for p in {info['texts']!r}: pathlib.Path(p).read_text(encoding='utf-8')"),
-        "koreathaw + load all": f"import koreathaw as kt; {loads}",
-        "typed, no checks": typed_tables_code(info["root"], info["texts"]),
-        "grader start-up": "import nbgrader.apps, nbgrader.api",
-        "grader start-up, trimmed": "import sys; sys.modules['rfc3987_syntax'] = None; import nbgrader.apps, nbgrader.api",
-    }
-    log(f"figure 2: {len(cmds)} commands x {repeats}")
-    times: dict[str, list[float]] = {k: [] for k in cmds}
-    for r in range(repeats):
-        order = list(cmds) if r % 2 == 0 else list(cmds)[::-1]
-        for name in order:
-            times[name].append(timed([PY, "-c", cmds[name]]))
-    counted = ("pandas + read_csv", "koreathaw + load all", "typed, no checks")
-    return {"times": times, "loaders": info["loaders"], "csv": [Path(p).name for p in csvs],
-            "texts": len(info["texts"]), "instructions": instructions({k: cmds[k] for k in counted})}
-
-
-def instructions(cmds: dict[str, str]) -> dict[str, int]:
-    """Count the instructions each command runs in a fresh interpreter (valgrind's callgrind; {} without valgrind).
-
-    Unlike wall-clock time the count does not change with the machine's load, so a ratio of a
-    few per cent can be told from noise. The commands run side by side (the counts do not care).
-    """
-    if not shutil.which("valgrind"):
-        log("figure 2: valgrind is not installed, no instruction counts")
-        return {}
-    log(f"figure 2: counting instructions of {len(cmds)} commands with callgrind")
-    with tempfile.TemporaryDirectory() as tmp:
-        procs = {name: subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/{i}.out",
-                                         PY, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                        text=True, env=child_env() | {"PYTHONHASHSEED": "0"})
-                 for i, (name, code) in enumerate(cmds.items())}
-        counts: dict[str, int] = {}
-        for name, proc in procs.items():
-            err = proc.communicate()[1]
-            found = [line.split("Collected :")[1] for line in err.splitlines() if "Collected :" in line]
-            if proc.returncode != 0 or not found:
-                raise RuntimeError(f"callgrind failed on {name!r}: {err[-500:]}")
-            counts[name] = int(found[-1].strip())
-    return counts
 
 
 # ------------------------------------------------------------------------- figure 3
@@ -591,31 +515,7 @@ def render(data: dict[str, Any]) -> str:
         lines.append(f"| 1. whole course, {f1['notebooks']} notebooks headless, one after another | {c:.1f} s{spread(f1['course_s'])} "
                      f"| {fl:.1f} s{spread(f1['floor_s'])} ({f1['notebooks']} × kernel start + `import pandas`) | **{c / fl:.2f}×** |")
     if f2:
-        t = {k: median(v) for k, v in f2["times"].items()}
-        lines.append(f"| 2. `import koreathaw` + {len(f2['loaders'])} loaders ({', '.join(f2['loaders'])}) | "
-                     f"{t['koreathaw + load all']:.3f} s | {t['pandas + read_csv']:.3f} s (`import pandas` + read_csv of "
-                     f"{len(f2['csv'])} CSVs + {f2['texts']} texts) | **{t['koreathaw + load all'] / t['pandas + read_csv']:.2f}×** |")
-        counts = f2.get("instructions") or {}
-        if counts:
-            floor_n = counts["pandas + read_csv"]
-            lines.append(f"| 2, counted: the same two, in instructions (valgrind's callgrind, one fresh process each; "
-                         f"machine load does not change it) | {counts['koreathaw + load all'] / 1e6:,.1f} M | "
-                         f"{floor_n / 1e6:,.1f} M | **{counts['koreathaw + load all'] / floor_n:.3f}×** |")
-        lines.append(f"| 2a. `import koreathaw` alone | {t['import koreathaw']:.3f} s | {t['import pandas']:.3f} s "
-                     f"(`import pandas`) | {t['import koreathaw'] / t['import pandas']:.2f}× |")
-        if "typed, no checks" in t:
-            lines.append(f"| 2b. the same tables typed as the data package declares, with no check, join or index at all "
-                         f"(csv module + DataFrame + dates, integers, numbers): a lower bound for any loader | "
-                         f"{t['typed, no checks']:.3f} s | {t['pandas + read_csv']:.3f} s (as row 2) | "
-                         f"{t['typed, no checks'] / t['pandas + read_csv']:.2f}× |")
-        if counts.get("typed, no checks"):
-            lines.append(f"| 2b, counted: the same, in instructions | {counts['typed, no checks'] / 1e6:,.1f} M | "
-                         f"{counts['pandas + read_csv'] / 1e6:,.1f} M | {counts['typed, no checks'] / counts['pandas + read_csv']:.3f}× |")
-        if "grader start-up" in t:
-            lines.append(f"| 2c. a grader process starting: `import nbgrader.apps, nbgrader.api` | before {t['grader start-up']:.2f} s, "
-                         f"after (no `rfc3987_syntax`) {t['grader start-up, trimmed']:.2f} s | {t['import pandas']:.3f} s "
-                         f"(`import pandas`) | {t['grader start-up'] / t['import pandas']:.1f}× → "
-                         f"{t['grader start-up, trimmed'] / t['import pandas']:.1f}× |")
+        lines += loads.render(f2)
     if f3:
         n, fl = f3["n"], median(f3["times"]["floor"])
         label = {"fastgrade": f"`koreathaw-grade autograde` ({f3['jobs']} workers, student code in the sandbox) — the fast path",
@@ -731,8 +631,18 @@ def render(data: dict[str, Any]) -> str:
                   f"Against a floor that also pays those imports and tracebacks ({d['content_floor']:.1f} s), the course "
                   f"runs at **{d['total'] / d['content_floor']:.2f}×**; against the bare floor, "
                   f"{d['total'] / (d['n'] * d['bare']):.2f}× (per-kernel times, so without the two Python start-ups "
-                  "of the wall-clock row above)."]
+                  "of the wall-clock row above).", "", budget_sentence(d)]
     return "\n".join(lines) + "\n"
+
+
+def budget_sentence(d: dict[str, Any], goal: float = GOAL_FIGURE1) -> str:
+    """What a ratio of ``goal`` to the bare floor leaves for the lessons' own work, once the floor pays the imports and tracebacks."""
+    allowed = goal * d["n"] * d["bare"]
+    left = allowed - d["content_floor"]
+    return (f"The goal of {goal}× the bare floor allows {allowed:.1f} s. The floor with the imports and tracebacks the "
+            f"lessons show ({d['content_floor']:.1f} s, {d['content_floor'] / (d['n'] * d['bare']):.2f}×) leaves "
+            + (f"{left:.1f} s for the lessons' own work, {left / d['n']:.2f} s a notebook" if left > 0 else "nothing for the lessons' own work")
+            + f", which took {d['own_work']:.1f} s in this run ({d['own_work'] / d['n']:.2f} s a notebook).")
 
 
 def write_results(text: str) -> None:
@@ -760,7 +670,7 @@ def main() -> int:
     log(f"machine: {data['machine']}")
     with tempfile.TemporaryDirectory(prefix="koreathaw-bench-") as tmp:
         work = Path(tmp)
-        plan = [("2", "fig2", lambda: figure2(max(11, repeats + 2))),
+        plan = [("2", "fig2", lambda: loads.figure2(max(11, repeats + 2), PY, child_env(), log)),
                 ("1", "fig1", lambda: figure1(repeats, work)),
                 ("3", "fig3", lambda: figure3(work, n, repeats, baseline_repeats, os.environ.get("BENCH_ASSIGNMENT"),
                                               baselines, jobs)),
