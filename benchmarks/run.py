@@ -27,123 +27,24 @@ import datetime as dt
 import json
 import os
 import platform
-import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-BENCH = REPO / "benchmarks"
-sys.path.insert(0, str(REPO / "tests" / "assignments"))
-sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "assignments"))  # compare, samples
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the figures' modules beside this one
 
-import compare  # noqa: E402  (tests/assignments: how two grading runs are compared)
-import samples  # noqa: E402  (tests/assignments: sample submissions)
+import grading  # noqa: E402  (benchmarks: figure 3)
 import loads  # noqa: E402  (benchmarks: figure 2)
+from common import BENCH, PY, REPO, child_env, env_int, kb, log, median, spread, timed  # noqa: E402
 from koreathaw_grading.pool import default_jobs  # noqa: E402
 
-PY = sys.executable
-BIN = str(Path(PY).parent)
-GRADE = str(Path(BIN) / "koreathaw-grade")
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 #: Issue 15's goal for figure 1: the whole course within this ratio of the bare-kernel floor.
 GOAL_FIGURE1 = 1.5
-
-
-def env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, "") or default)
-
-
-def child_env(tools: Path | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PATH"] = BIN + os.pathsep + env.get("PATH", "")
-    env["PYTHONNOUSERSITE"] = "1"
-    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-    env.pop("KOREATHAW_DATA", None)
-    if tools:
-        env["PYTHONPATH"] = str(tools)
-    return env
-
-
-def log(text: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {text}", flush=True)
-
-
-def timed(cmd: list[str], cwd: Path | str | None = None, env: dict | None = None, check: bool = True,
-          quiet: bool = True) -> float:
-    """Run ``cmd``; return its wall time in seconds."""
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=env or child_env(), text=True,
-                          stdout=subprocess.PIPE if quiet else None, stderr=subprocess.PIPE if quiet else None)
-    seconds = time.perf_counter() - start
-    if check and proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{(proc.stderr or '')[-3000:]}")
-    return seconds
-
-
-def children_cpu() -> float:
-    """CPU seconds (user + system) of every finished child process and its descendants so far."""
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-class CpuMeter:
-    """CPU seconds of this process and everything it starts, the grading sandboxes included.
-
-    The sandboxes run as other users in namespaces of their own, and their processes
-    are not always reaped by a process of ours, so ``RUSAGE_CHILDREN`` misses them. As
-    root with cgroup v1's ``cpuacct``, this process moves into a cgroup of its own while
-    figure 3 runs; the sandboxes' cgroups are created inside it, and its counter covers
-    them all. Elsewhere, the rusage of reaped children is the fallback.
-    """
-
-    def __init__(self) -> None:
-        self.path: Path | None = None
-        try:
-            own = next(line.split(":", 2)[2] for line in Path("/proc/self/cgroup").read_text().splitlines()
-                       if "cpuacct" in line.split(":")[1].split(","))
-            self.parent = Path("/sys/fs/cgroup/cpuacct") / own.lstrip("/")
-            path = self.parent / f"koreathaw-bench-{os.getpid()}"
-            path.mkdir()
-            (path / "cgroup.procs").write_text(str(os.getpid()))
-            self.path = path
-        except (OSError, StopIteration):
-            self.path = None
-
-    @property
-    def kind(self) -> str:
-        return "cgroup" if self.path else "rusage"
-
-    def seconds(self) -> float:
-        if self.path is None:
-            return children_cpu()
-        return int((self.path / "cpuacct.usage").read_text()) / 1e9
-
-    def close(self) -> None:
-        if self.path is not None:
-            try:
-                (self.parent / "cgroup.procs").write_text(str(os.getpid()))
-                self.path.rmdir()
-            except OSError:
-                pass
-            self.path = None
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def spread(values: list[float]) -> str:
-    if len(values) < 2:
-        return ""
-    return f" (min {min(values):.2f}, max {max(values):.2f})"
 
 
 def machine() -> dict[str, Any]:
@@ -259,169 +160,6 @@ def decompose(f1: dict[str, Any]) -> dict[str, Any]:
             "content_floor": content_floor, "rows": rows}
 
 
-# ------------------------------------------------------------------------- figure 3
-class GradingBench:
-    """A throw-away course copy with N submissions of one assignment, reset between runs."""
-
-    def __init__(self, work: Path, assignment: str | None, n: int, jobs: int) -> None:
-        self.base = work / "course"
-        self.root = samples.course_copy(REPO, self.base)
-        self.assignment = assignment or samples.assignments(self.root)[0]
-        self.n, self.jobs = n, jobs
-        self.env = child_env()
-        subprocess.run([GRADE, "--course", str(self.root), "release", self.assignment],
-                       cwd=self.root, env=self.env, check=True, capture_output=True)
-        kinds = {f"s{i:03d}": samples.KINDS[i % len(samples.KINDS)] for i in range(n)}
-        samples.write_submissions(self.root, self.assignment, kinds)
-        self.kinds = kinds
-        shutil.copy2(self.root / "gradebook.db", self.base / "gradebook.clean.db")
-        self.notebooks = sorted(str(p) for p in (self.root / "submitted").glob(f"*/{self.assignment}/*.ipynb"))
-
-    def reset(self) -> None:
-        for name in ("autograded", "reports", "feedback"):
-            shutil.rmtree(self.root / name, ignore_errors=True)
-        shutil.copy2(self.base / "gradebook.clean.db", self.root / "gradebook.db")
-        (self.root / ".nbgrader.log").unlink(missing_ok=True)
-
-    def snapshot(self) -> dict[str, Any]:
-        return {"grades": compare.grades(self.root, self.assignment),
-                "outputs": compare.outputs(self.root, self.assignment)}
-
-    # the ways of grading (each returns wall seconds)
-    def floor(self) -> float:
-        return timed([PY, str(BENCH / "nbexec.py"), "--jobs", str(self.jobs), "--json", str(self.base / "floor.json"),
-                      *self.notebooks], env=self.env)
-
-    def fast(self, jobs: int | None = None, env: dict[str, str] | None = None) -> float:
-        return timed([GRADE, "--course", str(self.root), "autograde", "--jobs", str(jobs or self.jobs),
-                      self.assignment], cwd=self.root, env=env or self.env)
-
-    def unsandboxed(self) -> float:
-        """The fast path with student code run as the instructor (``UNSAFE_NO_SANDBOX=1``): the speed before the sandbox."""
-        return self.fast(env={**self.env, "UNSAFE_NO_SANDBOX": "1"})
-
-    def driver(self) -> float:
-        return timed([GRADE, "--course", str(self.root), "autograde", "--serial", self.assignment],
-                     cwd=self.root, env=self.env)
-
-    def serial(self) -> float:
-        return timed([str(Path(BIN) / "nbgrader"), "autograde", self.assignment, "--force"], cwd=self.root, env=self.env)
-
-    def shards(self) -> float:
-        """``jobs`` stock ``nbgrader autograde`` processes at once, each grading its share of the students
-        (the others excluded with ``--CourseDirectory.student_id_exclude``): one app per shard."""
-        students = sorted(self.kinds)
-        procs = []
-        # stderr goes to files, not pipes: a shard that logs more than a pipe holds would
-        # block on its write while we wait for the other (it did: the bench hung for good)
-        logs = [tempfile.TemporaryFile(mode="w+") for _ in range(self.jobs)]
-        start = time.perf_counter()
-        for i in range(self.jobs):
-            others = ",".join(s for j, s in enumerate(students) if j % self.jobs != i)
-            procs.append(subprocess.Popen([str(Path(BIN) / "nbgrader"), "autograde", self.assignment, "--force",
-                                           f"--CourseDirectory.student_id_exclude={others}"], cwd=self.root,
-                                          env=self.env, stdout=subprocess.DEVNULL, stderr=logs[i], text=True))
-        codes = [p.wait() for p in procs]
-        seconds = time.perf_counter() - start
-        errors = []
-        for code, log in zip(codes, logs):
-            log.seek(0)
-            if code != 0:
-                errors.append(log.read()[-300:])
-            log.close()
-        if errors:
-            raise RuntimeError("shards failed: " + errors[0])
-        return seconds
-
-    def per_student(self) -> float:
-        """One new ``nbgrader autograde --student S`` per student, ``jobs`` of them at a time."""
-        students = sorted(self.kinds)
-        errors: list[str] = []
-
-        def lane(mine: list[str]) -> None:
-            for s in mine:
-                try:
-                    timed([str(Path(BIN) / "nbgrader"), "autograde", self.assignment, "--student", s, "--force"],
-                          cwd=self.root, env=self.env)
-                except RuntimeError as exc:
-                    errors.append(str(exc)[:300])
-
-        start = time.perf_counter()
-        threads = [threading.Thread(target=lane, args=(students[i::self.jobs],)) for i in range(self.jobs)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        if errors:
-            raise RuntimeError("shards failed: " + errors[0])
-        return time.perf_counter() - start
-
-
-def _without_unsafe(reports: dict[str, Any]) -> dict[str, Any]:
-    """Reports without what UNSAFE_NO_SANDBOX=1 adds on purpose (its flag, its detail, the attention it asks)."""
-    out = {}
-    for student, data in reports.items():
-        data = dict(data)
-        data["flags"] = [f for f in data.get("flags", []) if f != "UNSAFE_NO_SANDBOX"]
-        data["details"] = [d for d in data.get("details", []) if not d.startswith("graded with UNSAFE_NO_SANDBOX")]
-        data.pop("needs_attention", None)
-        out[student] = data
-    return out
-
-
-def figure3(work: Path, n: int, repeats: int, baseline_repeats: int, assignment: str | None,
-            baselines: list[str], jobs: int) -> dict[str, Any]:
-    log(f"figure 3: preparing {n} submissions")
-    bench = GradingBench(work, assignment, n, jobs)
-    log(f"figure 3: {bench.assignment}, N={n}, {jobs} jobs, {repeats} repeats (baselines {baseline_repeats})")
-    ways: dict[str, Callable[[], float]] = {"floor": bench.floor, "fastgrade": bench.fast}
-    extra = {"unsandboxed": bench.unsandboxed, "serial": bench.serial,
-             "per-student": bench.per_student, "driver": bench.driver, "shards": bench.shards,
-             "jobs+1": lambda: bench.fast(jobs=jobs + 1)}
-    times: dict[str, list[float]] = {k: [] for k in [*ways, *[b for b in baselines if b in extra]]}
-    cpu: dict[str, list[float]] = {k: [] for k in times}
-    snaps: dict[str, Any] = {}
-    meter = CpuMeter()
-    log(f"figure 3: CPU counted by {meter.kind}")
-    for r in range(max(repeats, baseline_repeats)):
-        plan = [k for k in ways] if r < repeats else []
-        plan += [b for b in baselines if b in extra and r < baseline_repeats]
-        if r % 2:
-            plan.reverse()
-        for name in plan:
-            bench.reset()
-            cpu0 = meter.seconds()
-            seconds = (ways.get(name) or extra[name])()
-            cpu[name].append(meter.seconds() - cpu0)
-            times[name].append(seconds)
-            log(f"  {name}: {seconds:.1f} s, {cpu[name][-1]:.1f} CPU s")
-            if name != "floor" and name not in snaps:
-                snaps[name] = bench.snapshot()
-                if name in ("fastgrade", "driver", "unsandboxed", "jobs+1"):
-                    snaps[name]["reports"] = compare.reports(bench.root, bench.assignment)
-    meter.close()
-    same = {}
-    ref = "serial" if "serial" in snaps else "driver" if "driver" in snaps else "fastgrade"
-    for name, snap in snaps.items():
-        if name == ref:
-            continue
-        diffs = compare.differences(snap["grades"], snaps[ref]["grades"]) + \
-            compare.differences(snap["outputs"], snaps[ref]["outputs"])
-        same[name] = {"against": ref, "identical": not diffs, "differences": diffs[:5]}
-    for name in ("fastgrade", "unsandboxed", "jobs+1"):
-        if name in snaps and "driver" in snaps:
-            diffs = compare.differences(_without_unsafe(snaps[name]["reports"]), _without_unsafe(snaps["driver"]["reports"]))
-            same[f"{name} reports"] = {"against": "driver", "identical": not diffs, "differences": diffs[:5]}
-    sizes = [Path(p).stat().st_size for p in (bench.root / "autograded").glob("*/*/*.ipynb")]
-    totals = {}
-    for student, cells in snaps.get("fastgrade", snaps.get(ref, {})).get("grades", {}).items():
-        totals[student] = sum((v[0] or 0) for v in cells.values())
-    return {"assignment": bench.assignment, "n": n, "jobs": jobs, "times": times, "cpu": cpu, "identical": same,
-            "largest_autograded_bytes": max(sizes) if sizes else 0, "kinds": {k: list(bench.kinds.values()).count(k)
-                                                                              for k in samples.KINDS},
-            "scores": sorted(set(totals.values()))}
-
-
 # ------------------------------------------------------------------------- figure 4
 MAPS_PROBE = r"""
 import json, os, sys, tempfile
@@ -492,12 +230,6 @@ def figure4(fig1: dict[str, Any] | None, fig3: dict[str, Any] | None) -> dict[st
 
 
 # ------------------------------------------------------------------------- the table
-def kb(n: float | None) -> str:
-    if n is None:
-        return "n/a"
-    return f"{n / 1024:.0f} KiB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.2f} MiB"
-
-
 def render(data: dict[str, Any]) -> str:
     m = data["machine"]
     load_end = data.get("load_end")
@@ -517,25 +249,8 @@ def render(data: dict[str, Any]) -> str:
     if f2:
         lines += loads.render(f2)
     if f3:
-        n, fl = f3["n"], median(f3["times"]["floor"])
-        label = {"fastgrade": f"`koreathaw-grade autograde` ({f3['jobs']} workers, student code in the sandbox) — the fast path",
-                 "unsandboxed": f"the same with `UNSAFE_NO_SANDBOX=1` (student code run as the instructor) — before the sandbox",
-                 "jobs+1": f"the fast path with {f3['jobs'] + 1} workers",
-                 "driver": "`koreathaw-grade autograde --serial` (one student after another)",
-                 "serial": "stock `nbgrader autograde` (serial)",
-                 "shards": f"stock `nbgrader autograde`, {f3['jobs']} parallel shards of the students, one app per shard "
-                           "(gradebook initialised before)",
-                 "per-student": f"stock `nbgrader autograde --student S`, {f3['jobs']} at a time, a new app per student"}
-        for name in ("fastgrade", "unsandboxed", "jobs+1", "driver", "serial", "shards", "per-student"):
-            if name not in f3["times"] or not f3["times"][name]:
-                continue
-            t = median(f3["times"][name])
-            lines.append(f"| 3. autograde {n} × {f3['assignment']}: {label[name]} | {t:.1f} s{spread(f3['times'][name])}, "
-                         f"{60 * n / t:.0f}/min | {fl:.1f} s, {60 * n / fl:.0f}/min (nbclient, {f3['jobs']} processes) "
-                         f"| **{t / fl:.2f}×** |")
-            if f3.get("cpu", {}).get(name) and f3["cpu"].get("floor"):
-                c, cf = median(f3["cpu"][name]), median(f3["cpu"]["floor"])
-                cpu_lines.append(f"- {name}: {c / n:.2f} CPU s per submission, floor {cf / n:.2f} ({c / cf:.2f}×)")
+        rows, cpu_lines = grading.table_rows(f3)
+        lines += rows
     if f4:
         maps = f4["maps"]
         if maps.get("present") and maps.get("maps"):
@@ -562,36 +277,7 @@ def render(data: dict[str, Any]) -> str:
         if f4.get("largest_autograded_bytes"):
             lines.append(f"| 4. largest autograded submission | {kb(f4['largest_autograded_bytes'])} | – | – |")
     if f3:
-        lines += ["", f"Grading batch: {f3['n']} submissions of {f3['assignment']} "
-                  f"({', '.join(f'{v} {k}' for k, v in f3['kinds'].items())}); total scores seen: "
-                  f"{', '.join(f'{s:g}' for s in f3['scores'])}."]
-        for name, same in f3["identical"].items():
-            verdict = "identical" if same["identical"] else "DIFFERENT: " + "; ".join(same["differences"])
-            what = "per-student reports (status, score, flags)" if name.endswith("reports") else \
-                "grades per student and cell, autograded cells and outputs"
-            lines.append(f"- {name} vs {same['against']}: {what} {verdict}.")
-    if f3:
-        t = {k: median(v) for k, v in f3["times"].items() if v}
-        c = {k: median(v) / f3["n"] for k, v in f3.get("cpu", {}).items() if v}
-        fl = t["floor"]
-
-        def step(label: str, before: str, after: str) -> None:
-            if before in t and after in t:
-                cpu = (f"; CPU per submission {c[before]:.2f} → {c[after]:.2f} s" if before in c and after in c else "")
-                lines.append(f"| {label} | {t[before]:.1f} s ({t[before] / fl:.2f}×) | {t[after]:.1f} s "
-                             f"({t[after] / fl:.2f}×) | {t[before] / t[after]:.2f}×{cpu} |")
-
-        lines += ["", "Before and after, from this run (figure 3; ratios to the all-cores floor in brackets):", "",
-                  "| change | before | after | speed-up |", "| --- | --- | --- | --- |"]
-        step("grade on every core: one long-lived forked grader per core, students from one queue, gradebook "
-             "initialised once before the fork (`autograde --serial` → `autograde`)", "driver", "fastgrade")
-        step("no new nbgrader app per student (`nbgrader autograde --student S` per student, in parallel → "
-             "`autograde`)", "per-student", "fastgrade")
-        step("one app per shard instead (stock parallel shards → `autograde`)", "shards", "fastgrade")
-        step("the sandbox: student code in its own namespaces, tests judged outside it "
-             "(`UNSAFE_NO_SANDBOX=1` → default; a ratio below 1 is its overhead)", "unsandboxed", "fastgrade")
-        step("all together: stock serial `nbgrader autograde` → `fastgrade`", "serial", "fastgrade")
-        step("all together: the course driver, serial → `fastgrade`", "driver", "fastgrade")
+        lines += grading.details(f3)
     for number, why in data.get("failed", {}).items():
         lines += ["", f"**Figure {number} failed in this run:** {why}"]
     if cpu_lines:
@@ -672,7 +358,7 @@ def main() -> int:
         work = Path(tmp)
         plan = [("2", "fig2", lambda: loads.figure2(max(11, repeats + 2), PY, child_env(), log)),
                 ("1", "fig1", lambda: figure1(repeats, work)),
-                ("3", "fig3", lambda: figure3(work, n, repeats, baseline_repeats, os.environ.get("BENCH_ASSIGNMENT"),
+                ("3", "fig3", lambda: grading.figure3(work, n, repeats, baseline_repeats, os.environ.get("BENCH_ASSIGNMENT"),
                                               baselines, jobs)),
                 ("4", "fig4", lambda: figure4(data.get("fig1"), data.get("fig3")))]
         data["failed"] = {}
