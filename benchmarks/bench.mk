@@ -1,6 +1,6 @@
 # Benchmarks: the course against its floor (not part of make test). Included by the Makefile.
 #
-#   make bench                      all four figures, table -> benchmarks/RESULTS.md (about 12 min on 2 cores: a fresh clone, setup included, on a quiet machine, 2026-12-03; valgrind was already installed)
+#   make bench                      all four figures, table -> benchmarks/RESULTS.md (about 12 min on 2 cores with setup, on a quiet machine); exits 1 if a figure failed
 #   make bench BENCH_N=12 BENCH_REPEATS=1 BENCH_BASELINES=   a quick look
 #
 # BENCH_N submissions to grade (40), BENCH_REPEATS (3) for the course, the floors and the
@@ -25,7 +25,7 @@ bench-deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends valgrind >/dev/null; \
 	else echo "!!! valgrind is missing and cannot be installed here: figure 2 is timed only, not counted"; fi
 
-bench: setup bench-deps
+bench: setup bench-deps sandbox-deps
 	BENCH_N="$(BENCH_N)" BENCH_REPEATS="$(BENCH_REPEATS)" BENCH_BASELINE_REPEATS="$(BENCH_BASELINE_REPEATS)" \
 	BENCH_BASELINES="$(BENCH_BASELINES)" BENCH_ASSIGNMENT="$(BENCH_ASSIGNMENT)" BENCH_FIGURES="$(BENCH_FIGURES)" \
 	BENCH_JOBS="$(BENCH_JOBS)" $(BIN)/python benchmarks/run.py

@@ -382,6 +382,9 @@ def main() -> int:
         write_results(text)
         print(text)
         log(f"wrote {BENCH / 'RESULTS.md'} and {BENCH / 'last-run.json'} in {data['total_s']:.0f} s")
+    if data["failed"]:  # the table says which figure failed and why; the exit status must say it too
+        log(f"figure(s) {', '.join(data['failed'])} FAILED: see above")
+        return 1
     return 0
 
 
