@@ -10,8 +10,9 @@ bounds that tell what any loader could reach:
   check, join or index: a lower bound for any loader that reads the CSV files;
 - **a cache's best case** (:func:`cached_tables_code`): what a disk cache of the checked
   tables would cost at the least: ``import koreathaw``, every input hashed (each file of
-  the data package and the library's own source, the least a content-addressed key must
-  read) and the four tables unpickled. Not built into the library; measured so that the
+  the data package and each top-level module of the library, which holds the loaders and
+  all they import: the least a content-addressed key must read) and the four tables
+  unpickled. Not built into the library; measured so that the
   choice not to build it rests on a number.
 
 Used by ``run.py``; knows nothing of the other figures.
@@ -66,9 +67,10 @@ def cache_fill_code(cache: str, loaders: list[str]) -> str:
 def cached_tables_code(root: str, cache: str, loaders: list[str]) -> str:
     """Python code that does the least a disk cache of the checked tables must do on a hit.
 
-    ``import koreathaw``; a SHA-256 key over every file of the data package and every module
-    of the library (a cache keyed on less would serve stale tables after an edit); then one
-    pickle per loader unpickled. Leaves the key in ``key`` and the tables in ``tables``.
+    ``import koreathaw``; a SHA-256 key over every file of the data package and every top-level
+    module of the library, the loaders and all they import (a cache keyed on less would serve
+    stale tables after an edit; ``koreathaw.maps`` makes no table); then one pickle per loader
+    unpickled. Leaves the key in ``key`` and the tables in ``tables``.
     """
     return ("import hashlib, pathlib, pickle, koreathaw\n"
             "key = hashlib.sha256()\n"
@@ -189,8 +191,8 @@ def render(f2: dict[str, Any]) -> list[str]:
                                  "loader that reads the CSV files"),
             "grader start-up": "",
             "cache, best case": ("2d. a disk cache's best case, not built: `import koreathaw`, every file of the data "
-                                 "package and every module of the library hashed (the least a content-addressed key "
-                                 "must read), the four checked tables unpickled")}
+                                 "package and every top-level module of the library (the loaders and all they import) "
+                                 "hashed (the least a content-addressed key must read), the four checked tables unpickled")}
     for name, label in rows.items():
         if name == "grader start-up" and name in t:
             lines.append(f"| 2c. a grader process starting: `import nbgrader.apps, nbgrader.api` | before {t[name]:.2f} s, "
