@@ -23,13 +23,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import tempfile
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+
+from common import PY, child_env, log, median, timed
 
 #: Fresh processes counted per command: the median is reported, with the spread.
 COUNT_REPEATS = 3
@@ -81,18 +81,10 @@ def cached_tables_code(root: str, cache: str, loaders: list[str]) -> str:
             f"    with open(pathlib.Path({cache!r}) / (n + '.pickle'), 'rb') as fh: tables[n] = pickle.load(fh)")
 
 
-def _timed(py: str, code: str, env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run([py, "-c", code], env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise RuntimeError(f"figure 2: {code.splitlines()[0]!r} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    return seconds
-
-
-def figure2(repeats: int, py: str, env: dict[str, str], log: Callable[[str], None]) -> dict[str, Any]:
+def figure2(repeats: int) -> dict[str, Any]:
     """Time every command ``repeats`` times (fresh interpreters, alternating order) and count the main ones."""
-    probe = subprocess.run([py, "-c", (
+    env = child_env()
+    probe = subprocess.run([PY, "-c", (
         "import json, koreathaw as kt\n"
         "from koreathaw import _files\n"
         "d = kt.data_dir(); desc = _files.descriptor()\n"
@@ -104,7 +96,7 @@ def figure2(repeats: int, py: str, env: dict[str, str], log: Callable[[str], Non
     loads = "; ".join(f"kt.load_{n}()" for n in info["loaders"])
     csvs = [p for _, p in info["tables"]]
     with tempfile.TemporaryDirectory(prefix="koreathaw-cache-") as cache:
-        _timed(py, cache_fill_code(cache, info["loaders"]), env)
+        timed([PY, "-c", cache_fill_code(cache, info["loaders"])], env=env)
         cmds = {
             "import pandas": "import pandas",
             "import koreathaw": "import koreathaw",
@@ -121,14 +113,13 @@ def figure2(repeats: int, py: str, env: dict[str, str], log: Callable[[str], Non
         times: dict[str, list[float]] = {k: [] for k in cmds}
         for r in range(repeats):
             for name in (list(cmds) if r % 2 == 0 else list(cmds)[::-1]):
-                times[name].append(_timed(py, cmds[name], env))
-        counts = instructions({k: cmds[k] for k in COUNTED}, py, env, log)
+                times[name].append(timed([PY, "-c", cmds[name]], env=env))
+        counts = instructions({k: cmds[k] for k in COUNTED})
     return {"times": times, "loaders": info["loaders"], "csv": [Path(p).name for p in csvs],
             "texts": len(info["texts"]), "instructions": counts}
 
 
-def instructions(cmds: dict[str, str], py: str, env: dict[str, str], log: Callable[[str], None],
-                 repeats: int = COUNT_REPEATS) -> dict[str, list[int]]:
+def instructions(cmds: dict[str, str], repeats: int = COUNT_REPEATS) -> dict[str, list[int]]:
     """Count the instructions of each command in ``repeats`` fresh interpreters ({} without valgrind).
 
     Unlike wall-clock time a count does not change with the machine's load; it still moves by
@@ -144,8 +135,8 @@ def instructions(cmds: dict[str, str], py: str, env: dict[str, str], log: Callab
         def count(run: tuple[str, int]) -> int:
             name, i = run
             proc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/{list(cmds).index(name)}-{i}.out",
-                                   py, "-c", cmds[name]], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                  env=env | {"PYTHONHASHSEED": "0"})
+                                   PY, "-c", cmds[name]], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                  env=child_env() | {"PYTHONHASHSEED": "0"})
             found = [line.split("Collected :")[1] for line in proc.stderr.splitlines() if "Collected :" in line]
             if proc.returncode != 0 or not found:
                 raise RuntimeError(f"callgrind failed on {name!r}: {proc.stderr[-500:]}")
@@ -161,12 +152,12 @@ def _count(counts: dict[str, Any], name: str) -> tuple[float, str]:
     """The median count of ``name`` and its spread as text (a saved run may hold one count, not a list)."""
     values = counts[name] if isinstance(counts[name], list) else [counts[name]]
     spread = f" ({min(values) / 1e6:,.1f}–{max(values) / 1e6:,.1f})" if len(values) > 1 else ""
-    return statistics.median(values), spread
+    return median(values), spread
 
 
 def render(f2: dict[str, Any]) -> list[str]:
     """Figure 2's rows of the results table."""
-    t = {k: statistics.median(v) for k, v in f2["times"].items()}
+    t = {k: median(v) for k, v in f2["times"].items()}
     floor_t = t["pandas + read_csv"]
     lines = [f"| 2. `import koreathaw` + {len(f2['loaders'])} loaders ({', '.join(f2['loaders'])}) | "
              f"{t['koreathaw + load all']:.3f} s | {floor_t:.3f} s (`import pandas` + read_csv of "
@@ -186,24 +177,25 @@ def render(f2: dict[str, Any]) -> list[str]:
         lines.append(f"| 2a, counted: `import pandas` alone, the floor without its reading (what is left for any "
                      f"loader: the floor's read_csv and texts) | {n / 1e6:,.1f} M{s} | {floor_n / 1e6:,.1f} M{floor_spread} "
                      f"| {n / floor_n:.3f}× |")
-    rows = {"typed, no checks": ("2b. the same tables typed as the data package declares, with no check, join or index "
-                                 "at all (csv module + DataFrame + dates, integers, numbers): a lower bound for any "
-                                 "loader that reads the CSV files"),
-            "grader start-up": "",
-            "cache, best case": ("2d. a disk cache's best case, not built: `import koreathaw`, every file of the data "
-                                 "package and every top-level module of the library (the loaders and all they import) "
-                                 "hashed (the least a content-addressed key must read), the four checked tables unpickled")}
-    for name, label in rows.items():
-        if name == "grader start-up" and name in t:
-            lines.append(f"| 2c. a grader process starting: `import nbgrader.apps, nbgrader.api` | before {t[name]:.2f} s, "
-                         f"after (no `rfc3987_syntax`) {t['grader start-up, trimmed']:.2f} s | {t['import pandas']:.3f} s "
-                         f"(`import pandas`) | {t[name] / t['import pandas']:.1f}× → "
-                         f"{t['grader start-up, trimmed'] / t['import pandas']:.1f}× |")
-            continue
+
+    def bound(name: str, label: str) -> None:
+        """A bound's timed row, and its counted row when counted."""
         if name in t:
             lines.append(f"| {label} | {t[name]:.3f} s | {floor_t:.3f} s (as row 2) | {t[name] / floor_t:.2f}× |")
         if name in counts:
             n, s = _count(counts, name)
             lines.append(f"| {label.split('.')[0]}, counted: the same, in instructions | {n / 1e6:,.1f} M{s} | "
                          f"{floor_n / 1e6:,.1f} M{floor_spread} | {n / floor_n:.3f}× |")
+
+    bound("typed, no checks", "2b. the same tables typed as the data package declares, with no check, join or index "
+                              "at all (csv module + DataFrame + dates, integers, numbers): a lower bound for any "
+                              "loader that reads the CSV files")
+    if "grader start-up" in t:
+        start, trimmed = t["grader start-up"], t["grader start-up, trimmed"]
+        lines.append(f"| 2c. a grader process starting: `import nbgrader.apps, nbgrader.api` | before {start:.2f} s, "
+                     f"after (no `rfc3987_syntax`) {trimmed:.2f} s | {t['import pandas']:.3f} s (`import pandas`) | "
+                     f"{start / t['import pandas']:.1f}× → {trimmed / t['import pandas']:.1f}× |")
+    bound("cache, best case", "2d. a disk cache's best case, not built: `import koreathaw`, every file of the data "
+                              "package and every top-level module of the library (the loaders and all they import) "
+                              "hashed (the least a content-addressed key must read), the four checked tables unpickled")
     return lines

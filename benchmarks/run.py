@@ -356,7 +356,7 @@ def main() -> int:
     log(f"machine: {data['machine']}")
     with tempfile.TemporaryDirectory(prefix="koreathaw-bench-") as tmp:
         work = Path(tmp)
-        plan = [("2", "fig2", lambda: loads.figure2(max(11, repeats + 2), PY, child_env(), log)),
+        plan = [("2", "fig2", lambda: loads.figure2(max(11, repeats + 2))),
                 ("1", "fig1", lambda: figure1(repeats, work)),
                 ("3", "fig3", lambda: grading.figure3(work, n, repeats, baseline_repeats, os.environ.get("BENCH_ASSIGNMENT"),
                                               baselines, jobs)),

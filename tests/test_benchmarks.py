@@ -135,7 +135,7 @@ def test_cache_best_case_hashes_every_input_and_returns_the_loaders_tables(tmp_p
 def test_instruction_counts_are_skipped_without_valgrind_and_rendered_with_it(monkeypatch):
     loads = _load("loads")
     monkeypatch.setattr(loads.shutil, "which", lambda name: None)
-    assert loads.instructions({"a": "pass"}, "python3", {}, print) == {}
+    assert loads.instructions({"a": "pass"}) == {}
     run = _load("run")
     times = {k: [1.0] for k in ("import pandas", "import koreathaw", "pandas + read_csv", "koreathaw + load all",
                                 "typed, no checks", "cache, best case")}
