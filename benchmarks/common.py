@@ -20,14 +20,13 @@ def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, "") or default)
 
 
-def child_env(tools: Path | None = None) -> dict[str, str]:
+def child_env() -> dict[str, str]:
+    """This environment for a benchmark's child: the venv's bin first, no user site, the course's own data."""
     env = dict(os.environ)
     env["PATH"] = BIN + os.pathsep + env.get("PATH", "")
     env["PYTHONNOUSERSITE"] = "1"
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     env.pop("KOREATHAW_DATA", None)
-    if tools:
-        env["PYTHONPATH"] = str(tools)
     return env
 
 
